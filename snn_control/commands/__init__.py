@@ -1,0 +1,1 @@
+"""One module per ``snn-control <verb> <target>``: ``add_arguments(parser)`` and ``run(args)``."""

@@ -1,0 +1,117 @@
+"""The PID altitude controller that the blimp SNNs imitate (paper section 1), batch-first.
+
+Per tick of ``dt_s`` with error e = setpoint - altitude (m), positive = climb:
+
+    P = Kp * e
+    I = clip(Ki * sum(e) * dt, -i_limit, i_limit)                (anti-windup: the sum is clamped)
+    D = Kd * (de[k] + de[k-1]) / (2 dt),  de[k] = e[k] - e[k-1]  (mean of the last two slopes)
+        D = 0 for the first two samples;  D = D / 10 when |D| > 10  (set-point jump filter)
+    P, D and PD = P + D pass through the soft limit s(x; 15); u = s(PD + I; 10), where
+        s(x; L) = x for |x| <= L, else sign(x) * ((|x| - L) * 5 / 90 + L).
+
+Gains 9 / 0.75 / 14 at 10 Hz. ``pd`` and ``i`` are the two targets the PD-SNN and I-SNN imitate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any, NamedTuple
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class PIDParams:
+    kp: float = 9.0
+    ki: float = 0.75
+    kd: float = 14.0
+    dt_s: float = 0.1
+    i_limit: float = 10.0
+    jump_threshold: float = 10.0
+    jump_divisor: float = 10.0
+    soft_limit_terms: float = 15.0
+    soft_limit_output: float = 10.0
+    soft_slope: float = 5.0 / 90.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, (int, float)) or not np.isfinite(value):
+                raise ValueError(f"PIDParams.{f.name} must be a finite number, got {value!r}")
+        for name in ("dt_s", "i_limit", "jump_threshold", "jump_divisor", "soft_limit_terms", "soft_limit_output"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"PIDParams.{name} must be > 0, got {getattr(self, name)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "PIDParams":
+        unknown = set(data) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"PIDParams: unknown keys {sorted(unknown)}")
+        return cls(**data)
+
+
+class PIDState(NamedTuple):
+    """Batch state, arrays shaped ``(batch,)``."""
+
+    error_sum: np.ndarray  # sum of e (m), clamped so that |Ki * sum * dt| <= i_limit
+    error_prev: np.ndarray  # e[k-1]
+    slope_prev: np.ndarray  # de[k-1]
+    n_samples: np.ndarray  # samples seen (int)
+
+
+class PIDOutput(NamedTuple):
+    p: np.ndarray
+    i: np.ndarray
+    d: np.ndarray
+    pd: np.ndarray  # soft-limited P + D: the PD-SNN's target
+    u: np.ndarray  # soft-limited PD + I: the command
+
+
+def pid_initial_state(batch: int = 1) -> PIDState:
+    z = np.zeros(batch)
+    return PIDState(z.copy(), z.copy(), z.copy(), np.zeros(batch, dtype=np.int64))
+
+
+def soft_limit(x: np.ndarray, limit: float, slope: float = 5.0 / 90.0) -> np.ndarray:
+    """Identity within ``±limit``, slope ``slope`` beyond it."""
+    a = np.abs(x)
+    return np.where(a <= limit, x, np.sign(x) * ((a - limit) * slope + limit))
+
+
+def pid_step(p: PIDParams, state: PIDState, error_m: np.ndarray) -> tuple[PIDState, PIDOutput]:
+    """One PID tick for a batch of errors ``(batch,)``."""
+    e = np.asarray(error_m, dtype=float)
+    sum_limit = p.i_limit / (p.ki * p.dt_s) if p.ki != 0 else np.inf
+    error_sum = np.clip(state.error_sum + e, -sum_limit, sum_limit)
+    i_term = p.ki * error_sum * p.dt_s
+    slope = np.where(state.n_samples >= 1, e - state.error_prev, 0.0)
+    d_term = p.kd * (slope + state.slope_prev) / (2.0 * p.dt_s)
+    d_term = np.where(state.n_samples >= 2, d_term, 0.0)
+    d_term = np.where(np.abs(d_term) > p.jump_threshold, d_term / p.jump_divisor, d_term)
+    p_term = soft_limit(p.kp * e, p.soft_limit_terms, p.soft_slope)
+    d_term = soft_limit(d_term, p.soft_limit_terms, p.soft_slope)
+    pd = soft_limit(p_term + d_term, p.soft_limit_terms, p.soft_slope)
+    u = soft_limit(pd + i_term, p.soft_limit_output, p.soft_slope)
+    new_state = PIDState(error_sum, e, slope, state.n_samples + 1)
+    return new_state, PIDOutput(p_term, i_term, d_term, pd, u)
+
+
+class PIDController:
+    """Stateful single-blimp PID: ``u = pid.step(altitude_m, setpoint_m)``."""
+
+    n_spiking_neurons = 0
+
+    def __init__(self, params: PIDParams = PIDParams()) -> None:
+        self.params = params
+        self.reset()
+
+    def reset(self) -> None:
+        self.state = pid_initial_state(1)
+        self.last = None
+
+    def step(self, altitude_m: float, setpoint_m: float) -> float:
+        self.state, self.last = pid_step(self.params, self.state, np.array([setpoint_m - altitude_m]))
+        return float(self.last.u[0])

@@ -1,0 +1,124 @@
+"""Altitude dynamics of the heavier-than-air indoor blimp: pure, vectorized numpy.
+
+Model (paper section 1, per physics step of ``dt_s``; arrays broadcast over a batch):
+
+    servo:   the thrust direction is a servo angle phi in [0, pi]; phi* = 0 for u > 0 (up),
+             pi for u < 0 (down); phi moves toward phi* at pi / servo_flip_s rad/s, so reversing
+             thrust takes servo_flip_s (0.3 s, a micro servo's 0.1 s/60 deg) and passes through zero vertical thrust.
+    motor:   u_c = clip(u, -u_max, u_max); magnitude |u_c|, or 0 in the dead zone |u_c| < dead_zone
+             (motors off, servo holds); the vertical command is w = magnitude * cos(phi), scaled
+             by ``reverse_efficiency`` while it points down (propwash on the envelope; 1 = none).
+    lag:     a[n+1] = a[n] + (w[n] - a[n]) * (1 - exp(-dt / tau))   (motor spin-up, MuJoCo's
+             ``filterexact`` actuator dynamics);
+    body:    z'' = k * a - g_b - c * z' |z'|;   semi-implicit Euler (MuJoCo's ``Euler``):
+             v[n+1] = v[n] + dt * z''[n],  z[n+1] = z[n] + dt * v[n+1];  the floor stops it at 0.
+
+Symbols: k = ``thrust_mps2_per_unit`` (m/s^2 per motor unit), g_b = ``heaviness_mps2`` (net weight
+minus buoyancy, per mass), c = ``drag_per_m`` (1/m). ``sim/blimp.xml`` realizes the body and lag
+in MuJoCo with the same numbers; :meth:`BlimpDynamics.from_mujoco` reads them back from a model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import numpy as np
+
+_UP, _DOWN = 0.0, np.pi
+
+
+@dataclass(frozen=True)
+class BlimpDynamics:
+    """Parameters of the altitude model (defaults: ``sim/blimp.xml``)."""
+
+    dt_s: float = 0.01
+    thrust_mps2_per_unit: float = 0.1
+    heaviness_mps2: float = 0.3
+    drag_per_m: float = 1.3
+    motor_tau_s: float = 0.1
+    servo_flip_s: float = 0.3
+    u_max: float = 10.0
+    dead_zone: float = 0.3
+    reverse_efficiency: float = 1.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, (int, float)) or not np.isfinite(value):
+                raise ValueError(f"BlimpDynamics.{f.name} must be a finite number, got {value!r}")
+        for name in ("dt_s", "thrust_mps2_per_unit", "motor_tau_s", "servo_flip_s", "u_max"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"BlimpDynamics.{name} must be > 0, got {getattr(self, name)}")
+        for name in ("heaviness_mps2", "drag_per_m", "dead_zone"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"BlimpDynamics.{name} must be >= 0, got {getattr(self, name)}")
+        if self.dead_zone >= self.u_max:
+            raise ValueError("BlimpDynamics.dead_zone must be below u_max")
+
+    @property
+    def hover_units(self) -> float:
+        """Motor units that hold altitude (g_b / k)."""
+        return self.heaviness_mps2 / self.thrust_mps2_per_unit
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "BlimpDynamics":
+        known = {f.name for f in fields(cls)}
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"BlimpDynamics: unknown keys {sorted(unknown)}")
+        return cls(**data)
+
+    @classmethod
+    def from_mujoco(cls, model: Any, servo_flip_s: float = 0.3, dead_zone: float = 0.3) -> "BlimpDynamics":
+        """Read the parameters that ``sim/blimp.xml`` encodes from a compiled ``mujoco.MjModel``."""
+        body = model.body("blimp")
+        mass = float(body.mass[0])
+        g = -float(model.opt.gravity[2])
+        inertia = np.asarray(body.inertia, dtype=float)
+        # Equivalent inertia box (MuJoCo's fluid model): side_i^2 = 6 (I_j + I_k - I_i) / m.
+        sides = np.sqrt(6.0 * (inertia.sum() - 2.0 * inertia) / mass)
+        area_z = sides[0] * sides[1]
+        act = model.actuator("thrust")
+        return cls(
+            dt_s=float(model.opt.timestep),
+            thrust_mps2_per_unit=float(act.gear[0]) / mass,
+            heaviness_mps2=g * (1.0 - float(model.body_gravcomp[body.id])),
+            drag_per_m=float(0.5 * model.opt.density * area_z / mass),
+            motor_tau_s=float(act.dynprm[0]),
+            servo_flip_s=servo_flip_s,
+            u_max=float(act.ctrlrange[1]),
+            dead_zone=dead_zone,
+        )
+
+
+def servo_step(phi: np.ndarray, u: np.ndarray, p: BlimpDynamics) -> np.ndarray:
+    """One physics step of the thrust-direction servo; returns the new angle (rad)."""
+    target = np.where(u >= p.dead_zone, _UP, np.where(u <= -p.dead_zone, _DOWN, phi))
+    max_move = np.pi / p.servo_flip_s * p.dt_s
+    return phi + np.clip(target - phi, -max_move, max_move)
+
+
+def vertical_command(phi: np.ndarray, u: np.ndarray, p: BlimpDynamics) -> np.ndarray:
+    """Vertical thrust command in motor units for servo angle ``phi`` and motor command ``u``."""
+    magnitude = np.abs(np.clip(u, -p.u_max, p.u_max))
+    magnitude = np.where(magnitude < p.dead_zone, 0.0, magnitude)
+    vertical = magnitude * np.cos(phi)
+    return np.where(vertical < 0.0, p.reverse_efficiency * vertical, vertical)
+
+
+def body_step(
+    z: np.ndarray, v: np.ndarray, a: np.ndarray, w: np.ndarray, p: BlimpDynamics
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One physics step of the body and motor lag: returns ``(z, v, a)`` after the step."""
+    accel = p.thrust_mps2_per_unit * a - p.heaviness_mps2 - p.drag_per_m * v * np.abs(v)
+    v_next = v + p.dt_s * accel
+    z_next = z + p.dt_s * v_next
+    on_floor = z_next <= 0.0
+    z_next = np.where(on_floor, 0.0, z_next)
+    v_next = np.where(on_floor, np.maximum(v_next, 0.0), v_next)
+    a_next = a + (w - a) * (1.0 - np.exp(-p.dt_s / p.motor_tau_s))
+    return z_next, v_next, a_next

@@ -1,0 +1,50 @@
+"""Time-of-flight altitude sensor (TFmini-like): noise, resolution, and out-of-range codes.
+
+reading = round((d + n) / resolution) * resolution, n ~ N(0, noise_std^2), reported as
+``-inf`` below ``min_m`` (target too close) and ``+inf`` above ``max_m`` (no return), the
+conventions of sensor_msgs/Range (REP 117).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ToFSensor:
+    """Range sensor parameters, metres."""
+
+    min_m: float = 0.3
+    max_m: float = 12.0
+    resolution_m: float = 0.01
+    noise_std_m: float = 0.01
+    field_of_view_rad: float = 0.04
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
+                raise ValueError(f"ToFSensor.{f.name} must be a finite number >= 0, got {value!r}")
+        if not 0 < self.min_m < self.max_m:
+            raise ValueError(f"ToFSensor.min_m must be in (0, max_m), got {self.min_m}")
+
+    def valid(self, reading_m: np.ndarray | float) -> np.ndarray:
+        """True where a reading is a finite in-range measurement."""
+        r = np.asarray(reading_m, dtype=float)
+        with np.errstate(invalid="ignore"):
+            return np.isfinite(r) & (r >= self.min_m) & (r <= self.max_m)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def tof_reading(distance_m: np.ndarray | float, rng: np.random.Generator, sensor: ToFSensor) -> np.ndarray:
+    """Noisy, quantized readings for true distances (any shape)."""
+    d = np.asarray(distance_m, dtype=float)
+    noisy = d + sensor.noise_std_m * rng.standard_normal(d.shape)
+    if sensor.resolution_m > 0:
+        noisy = np.round(noisy / sensor.resolution_m) * sensor.resolution_m
+    return np.where(noisy < sensor.min_m, -np.inf, np.where(noisy > sensor.max_m, np.inf, noisy))
