@@ -87,8 +87,11 @@ class BlimpEnv:
 
     @property
     def true_range_m(self) -> float:
-        """Noise-free rangefinder distance (m)."""
-        return float(self.data.sensordata[self._tof_id])
+        """Noise-free rangefinder distance (m); 0 on the floor, inf when no surface is hit."""
+        r = float(self.data.sensordata[self._tof_id])
+        if r >= 0:
+            return r
+        return 0.0 if self.altitude_m <= 1e-6 else float("inf")
 
     @property
     def altitude_m(self) -> float:

@@ -1,0 +1,175 @@
+"""``blimp_sim``: the MuJoCo blimp as a ROS 2 node that owns simulated time.
+
+Publishes ``/clock`` and ``/blimp/range`` (sensor_msgs/Range, one reading per control period),
+takes ``/blimp/motor_cmd`` (geometry_msgs/WrenchStamped, force.z in motor units). With ``lockstep``
+the simulation waits after each reading for the command answering it (a command stamped at or after
+the reading), so the loop is deterministic at any speed; if none arrives within
+``lockstep_timeout_s`` of wall time it holds the last command, counts a miss and says so on
+``/diagnostics``. ``real_time_factor`` paces simulated against wall time; 0 runs as fast as the
+loop allows.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from rclpy.node import Node
+from rclpy.qos import qos_profile_sensor_data
+from rosgraph_msgs.msg import Clock
+from sensor_msgs.msg import Range
+from geometry_msgs.msg import WrenchStamped
+from diagnostic_msgs.msg import DiagnosticArray
+
+from snn_control.control.guard import ERROR, OK, WARN
+from snn_control.envs.blimp import BlimpEnv
+from snn_control.envs.tof import ToFSensor
+from snn_control.nodes.common import diagnostics_msg, run_node, stamp_to_s, time_msg
+from snn_control.nodes.params import declare_config
+
+
+@dataclass(frozen=True)
+class BlimpSimConfig:
+    model_path: str = ""  # empty: the package's sim/blimp.xml
+    seed: int = 0
+    initial_altitude_m: float = 0.5
+    control_period_s: float = 0.1
+    real_time_factor: float = 1.0  # 0 = as fast as possible
+    lockstep: bool = True
+    lockstep_timeout_s: float = 1.0
+    range_noise_std_m: float = 0.01
+    duration_s: float = 0.0  # 0 = run until stopped
+    frame_id: str = "tof"
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.real_time_factor) and self.real_time_factor >= 0):
+            raise ValueError(f"real_time_factor must be >= 0, got {self.real_time_factor}")
+        for name in ("control_period_s", "lockstep_timeout_s"):
+            if not getattr(self, name) > 0:
+                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
+        if not self.duration_s >= 0:
+            raise ValueError(f"duration_s must be >= 0, got {self.duration_s}")
+        if not self.range_noise_std_m >= 0:
+            raise ValueError(f"range_noise_std_m must be >= 0, got {self.range_noise_std_m}")
+
+
+class BlimpSimNode(Node):
+    def __init__(self, **kwargs) -> None:
+        super().__init__("blimp_sim", **kwargs)
+        self.config = c = declare_config(self, BlimpSimConfig)
+        self.env = BlimpEnv(
+            model_path=c.model_path or None,
+            sensor=ToFSensor(noise_std_m=c.range_noise_std_m),
+            control_period_s=c.control_period_s,
+            initial_altitude_m=c.initial_altitude_m,
+            seed=c.seed,
+        )
+        self.log: dict[str, list[float]] = {"t_s": [], "z_m": [], "range_m": [], "cmd": []}
+        self.n_cmd_msgs = 0
+        self.n_bad_cmds = 0
+        self.n_missed = 0
+        self.finished = False
+        self._u = 0.0
+        self._reading = self.env.read_range()
+        self._waiting_since: float | None = None  # wall time the last reading went out
+        self._started = False
+        self._wall0 = 0.0
+        self._clock_pub = self.create_publisher(Clock, "/clock", 10)
+        self._range_pub = self.create_publisher(Range, "blimp/range", qos_profile_sensor_data)
+        self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self.create_subscription(WrenchStamped, "blimp/motor_cmd", self._on_cmd, 10)
+        tick = c.control_period_s / c.real_time_factor if c.real_time_factor > 0 else 0.05
+        self.create_timer(min(tick, 0.05) if c.real_time_factor > 0 else tick, self._on_timer)
+
+    # -- callbacks ---------------------------------------------------------------------------
+    def _on_cmd(self, msg: WrenchStamped) -> None:
+        self.n_cmd_msgs += 1
+        u = msg.wrench.force.z
+        if not math.isfinite(u):
+            self.n_bad_cmds += 1
+            self._publish_diag(WARN, f"ignored non-finite motor command {u!r}")
+            return
+        self._u = float(np.clip(u, -self.env.dynamics.u_max, self.env.dynamics.u_max))
+        answers_reading = stamp_to_s(msg.header.stamp) >= self.env.time_s - 1e-9
+        if self._waiting_since is not None and answers_reading:
+            self._waiting_since = None
+            if self.config.real_time_factor == 0:
+                self._advance()
+
+    def _on_timer(self) -> None:
+        c = self.config
+        if not self._started:
+            if self._range_pub.get_subscription_count() == 0:
+                return  # nobody listens yet: do not let time run away
+            self._started = True
+            self._wall0 = time.monotonic()
+            self._publish_reading()
+            return
+        now = time.monotonic()
+        if self._waiting_since is not None and c.lockstep:
+            if now - self._waiting_since < c.lockstep_timeout_s:
+                return
+            self.n_missed += 1
+            self._publish_diag(WARN, f"no motor command within {c.lockstep_timeout_s} s: holding {self._u:+.2f}")
+            self._waiting_since = None
+            if c.real_time_factor == 0:
+                self._advance()
+                return
+        if c.real_time_factor > 0 and (now - self._wall0) * c.real_time_factor >= self.env.time_s + c.control_period_s:
+            self._advance()
+
+    # -- simulation --------------------------------------------------------------------------
+    def _advance(self) -> None:
+        if self.finished:
+            return
+        self._record()
+        self._reading = self.env.step(self._u)
+        if self.config.duration_s and self.env.time_s >= self.config.duration_s - 1e-9:
+            self.finished = True
+            self._publish_diag(OK, f"duration {self.config.duration_s} s reached")
+            return
+        self._publish_reading()
+
+    def _record(self) -> None:
+        self.log["t_s"].append(self.env.time_s)
+        self.log["z_m"].append(self.env.altitude_m)
+        self.log["range_m"].append(self._reading)
+        self.log["cmd"].append(self._u)
+
+    def _publish_reading(self) -> None:
+        stamp = time_msg(self.env.time_s)
+        self._clock_pub.publish(Clock(clock=stamp))
+        msg = Range()
+        msg.header.stamp = stamp
+        msg.header.frame_id = self.config.frame_id
+        msg.radiation_type = Range.INFRARED
+        msg.field_of_view = float(self.env.sensor.field_of_view_rad)
+        msg.min_range = float(self.env.sensor.min_m)
+        msg.max_range = float(self.env.sensor.max_m)
+        msg.range = float(self._reading)
+        self._range_pub.publish(msg)
+        self._waiting_since = time.monotonic()
+        if round(self.env.time_s / self.config.control_period_s) % 10 == 0:
+            level = WARN if self.n_missed or self.n_bad_cmds else OK
+            self._publish_diag(level, "running")
+
+    def _publish_diag(self, level: int, message: str) -> None:
+        values = {
+            "sim_time_s": f"{self.env.time_s:.2f}",
+            "altitude_m": f"{self.env.altitude_m:.3f}",
+            "motor_cmd": f"{self._u:+.3f}",
+            "cmd_msgs": self.n_cmd_msgs,
+            "missed_cmds": self.n_missed,
+            "bad_cmds": self.n_bad_cmds,
+        }
+        self._diag_pub.publish(diagnostics_msg(time_msg(self.env.time_s), "blimp_sim", level, message, values))
+
+
+def main(args: list[str] | None = None) -> None:
+    run_node(BlimpSimNode, args)
+
+
+if __name__ == "__main__":
+    main()
