@@ -1,0 +1,53 @@
+"""``snn-control launch blimp`` end to end: the launch graph for real (nodes, topics, sim)."""
+
+import json
+
+import pytest
+
+from snn_control.cli import main
+
+pytest.importorskip("rclpy")
+pytestmark = pytest.mark.ros
+
+
+@pytest.mark.slow
+def test_default_profile_with_pid(capsys, tmp_path):
+    plot = tmp_path / "flight.png"
+    assert main(["launch", "blimp", "--fast", "--json", "--controller", "pid", "--plot", str(plot)]) == 0
+    metrics = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert metrics["sim_s"] == pytest.approx(700.0)
+    assert metrics["n_cmd_msgs"] == 7000 and metrics["n_missed_cmds"] == 0
+    assert metrics["sse_m"] <= 0.03
+    assert metrics["rmse_m"] < 0.15
+    assert metrics["overshoot_pct"] < 20.0  # the paper's gains overshoot ~15 % on this plant (README)
+    assert metrics["max_abs_cmd"] <= 10.0
+    assert plot.stat().st_size > 10_000
+
+
+def test_short_run_with_profile_and_seed_is_repeatable(capsys, tmp_path):
+    profile = tmp_path / "p.yaml"
+    profile.write_text("setpoints_m: [0.8, 1.2]\nsegment_s: 15\n")
+    runs = []
+    for _ in range(2):
+        assert main(["launch", "blimp", "--fast", "--json", "--profile", str(profile), "--seed", "5",
+                     "--controller", "pid"]) == 0
+        runs.append(json.loads(capsys.readouterr().out.strip().splitlines()[-1]))
+    assert runs[0]["sim_s"] == pytest.approx(30.0)
+    for key in ("rmse_m", "sse_m", "overshoot_pct", "max_abs_cmd", "n_cmd_msgs"):
+        assert runs[0][key] == runs[1][key], key
+
+
+def test_bad_config_stops_with_file_and_key(capsys, tmp_path):
+    cfg = tmp_path / "my.yaml"
+    cfg.write_text("altitude_controller:\n  ros__parameters:\n    fallback_cmd: fast\n")
+    assert main(["launch", "blimp", "--fast", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "my.yaml" in err and "altitude_controller.fallback_cmd" in err
+
+
+def test_bad_profile_and_duration(capsys, tmp_path):
+    bad = tmp_path / "p.yaml"
+    bad.write_text("setpoints_m: [1.0, -3.0]\n")
+    assert main(["launch", "blimp", "--fast", "--profile", str(bad)]) == 2
+    assert "p.yaml" in capsys.readouterr().err
+    assert main(["launch", "blimp", "--fast", "--duration", "-5"]) == 2
