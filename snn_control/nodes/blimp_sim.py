@@ -12,21 +12,19 @@ loop allows.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass
 
 import numpy as np
-from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
-from rosgraph_msgs.msg import Clock
 from sensor_msgs.msg import Range
 from geometry_msgs.msg import WrenchStamped
 from diagnostic_msgs.msg import DiagnosticArray
 
-from snn_control.control.guard import ERROR, OK, WARN
+from snn_control.control.guard import OK, WARN
 from snn_control.envs.blimp import BlimpEnv
 from snn_control.envs.tof import ToFSensor
 from snn_control.nodes.common import diagnostics_msg, run_node, stamp_to_s, time_msg
+from snn_control.nodes.lockstep import LockstepSimNode
 from snn_control.nodes.params import declare_config
 
 
@@ -55,7 +53,7 @@ class BlimpSimConfig:
             raise ValueError(f"range_noise_std_m must be >= 0, got {self.range_noise_std_m}")
 
 
-class BlimpSimNode(Node):
+class BlimpSimNode(LockstepSimNode):
     def __init__(self, **kwargs) -> None:
         super().__init__("blimp_sim", **kwargs)
         self.config = c = declare_config(self, BlimpSimConfig)
@@ -69,21 +67,13 @@ class BlimpSimNode(Node):
         self.log: dict[str, list[float]] = {"t_s": [], "z_m": [], "range_m": [], "cmd": []}
         self.n_cmd_msgs = 0
         self.n_bad_cmds = 0
-        self.n_missed = 0
-        self.finished = False
         self._u = 0.0
         self._reading = self.env.read_range()
-        self._waiting_since: float | None = None  # wall time the last reading went out
-        self._started = False
-        self._wall0 = 0.0
-        self._clock_pub = self.create_publisher(Clock, "/clock", 10)
         self._range_pub = self.create_publisher(Range, "blimp/range", qos_profile_sensor_data)
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         self.create_subscription(WrenchStamped, "blimp/motor_cmd", self._on_cmd, 10)
-        tick = c.control_period_s / c.real_time_factor if c.real_time_factor > 0 else 0.05
-        self.create_timer(min(tick, 0.05) if c.real_time_factor > 0 else tick, self._on_timer)
+        self.start_pacing(c.control_period_s, c.real_time_factor, c.lockstep, c.lockstep_timeout_s, c.duration_s)
 
-    # -- callbacks ---------------------------------------------------------------------------
     def _on_cmd(self, msg: WrenchStamped) -> None:
         self.n_cmd_msgs += 1
         u = msg.wrench.force.z
@@ -92,57 +82,29 @@ class BlimpSimNode(Node):
             self._publish_diag(WARN, f"ignored non-finite motor command {u!r}")
             return
         self._u = float(np.clip(u, -self.env.dynamics.u_max, self.env.dynamics.u_max))
-        answers_reading = stamp_to_s(msg.header.stamp) >= self.env.time_s - 1e-9
-        if self._waiting_since is not None and answers_reading:
-            self._waiting_since = None
-            if self.config.real_time_factor == 0:
-                self._advance()
+        self.command_arrived(stamp_to_s(msg.header.stamp) >= self.env.time_s - 1e-9)
 
-    def _on_timer(self) -> None:
-        c = self.config
-        if not self._started:
-            if self._range_pub.get_subscription_count() == 0:
-                return  # nobody listens yet: do not let time run away
-            self._started = True
-            self._wall0 = time.monotonic()
-            self._publish_reading()
-            return
-        now = time.monotonic()
-        if self._waiting_since is not None and c.lockstep:
-            if now - self._waiting_since < c.lockstep_timeout_s:
-                return
-            self.n_missed += 1
-            self._publish_diag(WARN, f"no motor command within {c.lockstep_timeout_s} s: holding {self._u:+.2f}")
-            self._waiting_since = None
-            if c.real_time_factor == 0:
-                self._advance()
-                return
-        if c.real_time_factor > 0 and (now - self._wall0) * c.real_time_factor >= self.env.time_s + c.control_period_s:
-            self._advance()
+    # -- LockstepSimNode interface ---------------------------------------------------------
+    @property
+    def sim_time_s(self) -> float:
+        return self.env.time_s
 
-    # -- simulation --------------------------------------------------------------------------
-    def _advance(self) -> None:
-        if self.finished:
-            return
-        self._record()
-        self._reading = self.env.step(self._u)
-        if self.config.duration_s and self.env.time_s >= self.config.duration_s - 1e-9:
-            self.finished = True
-            self._publish_diag(OK, f"duration {self.config.duration_s} s reached")
-            return
-        self._publish_reading()
+    def has_listeners(self) -> bool:
+        return self._range_pub.get_subscription_count() > 0
 
-    def _record(self) -> None:
+    def on_missed(self) -> None:
+        self._publish_diag(WARN, f"no motor command within {self.config.lockstep_timeout_s} s: holding {self._u:+.2f}")
+
+    def sim_step(self) -> None:
         self.log["t_s"].append(self.env.time_s)
         self.log["z_m"].append(self.env.altitude_m)
         self.log["range_m"].append(self._reading)
         self.log["cmd"].append(self._u)
+        self._reading = self.env.step(self._u)
 
-    def _publish_reading(self) -> None:
-        stamp = time_msg(self.env.time_s)
-        self._clock_pub.publish(Clock(clock=stamp))
+    def publish_observation(self) -> None:
         msg = Range()
-        msg.header.stamp = stamp
+        msg.header.stamp = time_msg(self.env.time_s)
         msg.header.frame_id = self.config.frame_id
         msg.radiation_type = Range.INFRARED
         msg.field_of_view = float(self.env.sensor.field_of_view_rad)
@@ -150,10 +112,8 @@ class BlimpSimNode(Node):
         msg.max_range = float(self.env.sensor.max_m)
         msg.range = float(self._reading)
         self._range_pub.publish(msg)
-        self._waiting_since = time.monotonic()
         if round(self.env.time_s / self.config.control_period_s) % 10 == 0:
-            level = WARN if self.n_missed or self.n_bad_cmds else OK
-            self._publish_diag(level, "running")
+            self._publish_diag(WARN if self.n_missed or self.n_bad_cmds else OK, "running")
 
     def _publish_diag(self, level: int, message: str) -> None:
         values = {
