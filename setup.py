@@ -11,6 +11,8 @@ NODES = {
     "blimp_sim": "snn_control.nodes.blimp_sim:main",
     "altitude_controller": "snn_control.nodes.altitude_controller:main",
     "setpoint_schedule": "snn_control.nodes.setpoint_schedule:main",
+    "swimmer_sim": "snn_control.nodes.swimmer_sim:main",
+    "ncap_controller": "snn_control.nodes.ncap_controller:main",
 }
 
 

@@ -45,6 +45,21 @@ GRAPHS: dict[str, GraphSpec] = {
         "blimp.yaml",
         "blimp_sim",
     ),
+    "swimmer": GraphSpec(
+        "swimmer",
+        {
+            "swimmer_sim": (
+                "snn_control.nodes.swimmer_sim:SwimmerSimNode",
+                "snn_control.nodes.swimmer_sim:SwimmerSimConfig",
+            ),
+            "ncap_controller": (
+                "snn_control.nodes.ncap_controller:NCAPControllerNode",
+                "snn_control.nodes.ncap_controller:NCAPControllerConfig",
+            ),
+        },
+        "swimmer.yaml",
+        "swimmer_sim",
+    ),
 }
 
 

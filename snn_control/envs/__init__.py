@@ -13,6 +13,7 @@ from typing import Any
 REGISTRY: dict[str, str] = {
     "blimp-v0": "snn_control.envs.blimp:BlimpEnv",
     "blimp-batch-v0": "snn_control.envs.blimp_batch:BlimpBatchSim",
+    "swimmer-v0": "snn_control.envs.swimmer:SwimmerEnv",
 }
 
 
