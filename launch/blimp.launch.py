@@ -22,7 +22,7 @@ def generate_launch_description():
     params = LaunchConfiguration("params_file")
     return LaunchDescription([
         DeclareLaunchArgument("params_file", default_value=default_params, description="ROS parameter file"),
-        DeclareLaunchArgument("controller", default_value="pid", description="pid | snn | pd_snn+pid_i"),
+        DeclareLaunchArgument("controller", default_value="snn", description="snn | pid | pd_snn+pid_i"),
         DeclareLaunchArgument("seed", default_value="0", description="simulator seed"),
         DeclareLaunchArgument("real_time_factor", default_value="1.0", description="0 = as fast as possible"),
         SetEnvironmentVariable(

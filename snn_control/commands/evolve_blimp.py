@@ -1,0 +1,104 @@
+"""``snn-control evolve blimp``: evolve the blimp PD-SNN or I-SNN with DEAP (CMA-ES or a GA).
+
+    snn-control evolve blimp --controller pd|i [--generations N] [--closed-loop-generations N]
+        [--population N] [--algorithm cma|ga] [--hidden lif|iwta|rlif|riwta] [--partner pid|shipped|F]
+        [--seed N] [--workers N] [--run-dir DIR] [--resume] [--out FILE.npz] [--ship] [--json]
+
+Writes the deployed network as an artifact (``--out``, default ``runs/blimp/<role>_snn.npz``; with
+``--ship`` into the package's shipped ``<role>_snn``), and into ``--run-dir`` checkpoints every
+``--checkpoint-every`` generations, ``log.json`` and ``fitness.png``. The reproduction recipe
+for the shipped pair (PD first: the I-SNN's closed-loop stage flies with it):
+
+    snn-control evolve blimp --controller pd --out runs/blimp/pd_snn.npz
+    snn-control evolve blimp --controller i --partner runs/blimp/pd_snn.npz --out runs/blimp/i_snn.npz
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from snn_control.control.blimp_snn_network import HIDDEN_KINDS
+
+DEFAULTS = {  # per role: a run of a few minutes on two cores
+    "pd": {"generations": 150, "closed_loop_generations": 500, "init": "design", "sigma": 0.02, "partner": "pid"},
+    "i": {"generations": 300, "closed_loop_generations": 300, "init": "prior", "sigma": 0.05, "partner": "shipped"},
+}
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--controller", choices=("pd", "i"), required=True, help="which network to evolve")
+    parser.add_argument("--hidden", choices=HIDDEN_KINDS, help="hidden layer (default: lif for pd, iwta for i)")
+    parser.add_argument("--block", action="store_true", help="2x2 blocks within a pair from l0 to l1")
+    parser.add_argument("--pairs", type=int, default=20, help="neuron pairs per layer (default 20: 80 neurons)")
+    parser.add_argument("--algorithm", choices=("cma", "ga"), default="cma")
+    parser.add_argument("--population", type=int, default=48)
+    parser.add_argument("--generations", type=int, help="imitation generations (default: pd 150, i 300)")
+    parser.add_argument("--closed-loop-generations", type=int, help="closed-loop generations (default: pd 500, i 300)")
+    parser.add_argument("--closed-loop-profiles", type=int, default=3, help="closed-loop flights per generation")
+    parser.add_argument("--sigma", type=float, help="initial CMA step in [0,1] gene units (default: pd 0.02, i 0.05)")
+    parser.add_argument("--closed-loop-sigma", type=float, default=0.02)
+    parser.add_argument("--init", choices=("prior", "design", "random"),
+                        help="start: design (pd: from the PID gains), prior (least-squares readout), random")
+    parser.add_argument("--partner", help="closed-loop partner: pid (the PID's other term), shipped (the shipped "
+                        "other network) or an artifact path (default: pd pid, i shipped)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workers", type=int, default=1, help="processes for population evaluation")
+    parser.add_argument("--checkpoint-every", type=int, default=50)
+    parser.add_argument("--holdout-every", type=int, default=25)
+    parser.add_argument("--run-dir", help="checkpoints, log.json, fitness.png (default runs/blimp/<role>_snn)")
+    parser.add_argument("--resume", action="store_true", help="continue from the run dir's checkpoint")
+    parser.add_argument("--out", help="artifact path (default runs/blimp/<role>_snn.npz)")
+    parser.add_argument("--ship", action="store_true", help="also overwrite the package's shipped artifact")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+    parser.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
+
+
+def _pick(value, default):
+    return default if value is None else value
+
+
+def run(args: argparse.Namespace) -> int:
+    from snn_control.artifacts.store import ArtifactError
+    from snn_control.control.blimp_snn import save_blimp_snn
+    from snn_control.evolve.blimp_evolve import EvolveConfig, evolve
+
+    role = args.controller
+    defaults = DEFAULTS[role]
+    try:
+        config = EvolveConfig(
+            role=role, hidden=args.hidden or "", n_pairs=args.pairs, block=args.block,
+            algorithm=args.algorithm, population=args.population,
+            generations=_pick(args.generations, defaults["generations"]),
+            closed_loop_generations=_pick(args.closed_loop_generations, defaults["closed_loop_generations"]),
+            closed_loop_profiles=args.closed_loop_profiles,
+            sigma=_pick(args.sigma, defaults["sigma"]), closed_loop_sigma=args.closed_loop_sigma,
+            init=_pick(args.init, defaults["init"]), partner=_pick(args.partner, defaults["partner"]),
+            holdout_every=args.holdout_every, checkpoint_every=args.checkpoint_every, workers=args.workers,
+            seed=args.seed,
+        )
+        run_dir = Path(args.run_dir or f"runs/blimp/{role}_snn")
+        result = evolve(config, run_dir, resume=args.resume, progress=not args.no_progress)
+    except (ArtifactError, ValueError) as exc:
+        print(f"snn-control evolve blimp: {exc}", file=sys.stderr)
+        return 2
+    meta = {
+        "provenance": {"command": "snn-control evolve blimp", "config": config.to_dict(),
+                       "generations_run": result.generations, "wall_s": round(result.wall_s, 1)},
+        "holdout": result.holdout,
+    }
+    out = Path(args.out or f"runs/blimp/{role}_snn.npz")
+    paths = [str(save_blimp_snn(out, result.layout, result.genome, meta))]
+    if args.ship:
+        data_dir = Path(__file__).resolve().parent.parent / "artifacts" / "data"
+        paths.append(str(save_blimp_snn(data_dir / f"{role}_snn", result.layout, result.genome, meta)))
+    summary = {"controller": role, "artifact": paths, "run_dir": str(run_dir), "holdout": result.holdout,
+               "generations": result.generations, "wall_s": round(result.wall_s, 1),
+               "n_genes": result.layout.n_genes, "n_spiking_neurons": result.layout.n_spiking_neurons}
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"evolved {role}-snn in {summary['wall_s']} s: held-out {result.holdout}; wrote {', '.join(paths)}")
+    return 0

@@ -1,0 +1,27 @@
+"""``snn-control evolve blimp``: a tiny real run writes a loadable artifact, logs and a plot."""
+
+import json
+
+from snn_control.cli import main
+from snn_control.control.blimp_snn import BlimpSNNNetwork
+
+
+def test_tiny_run_and_resume(capsys, tmp_path):
+    run_dir, out = tmp_path / "run", tmp_path / "pd.npz"
+    args = ["evolve", "blimp", "--controller", "pd", "--pairs", "2", "--population", "6", "--generations", "2",
+            "--closed-loop-generations", "1", "--holdout-every", "1", "--checkpoint-every", "1",
+            "--run-dir", str(run_dir), "--out", str(out), "--no-progress", "--json"]
+    assert main(args) == 0
+    summary = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert summary["generations"] == 3 and summary["n_spiking_neurons"] == 8
+    net = BlimpSNNNetwork.from_artifact(out, "pd")
+    assert net.metadata["provenance"]["config"]["population"] == 6
+    assert (run_dir / "log.json").is_file() and (run_dir / "fitness.png").is_file()
+    assert main(args + ["--resume"]) == 0  # nothing left to do: returns the same genome
+    assert (BlimpSNNNetwork.from_artifact(out, "pd").genome == net.genome).all()
+
+
+def test_bad_partner_is_refused(capsys, tmp_path):
+    assert main(["evolve", "blimp", "--controller", "i", "--partner", str(tmp_path / "none.npz"),
+                 "--run-dir", str(tmp_path), "--no-progress"]) == 2
+    assert "file not found" in capsys.readouterr().err
