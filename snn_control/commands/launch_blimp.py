@@ -118,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
     sim = result.nodes["blimp_sim"]
     metrics = flight_metrics(sim, profile, result.wall_s)
     metrics["controller"] = controller
+    metrics["n_spiking_neurons"] = int(result.nodes["altitude_controller"].controller.controller.n_spiking_neurons)
     if args.plot:
         plot_flight(args.plot, sim.log, profile, f"blimp, {controller}: rmse {metrics['rmse_m']:.3f} m")
         print(f"plot: {args.plot}", file=sys.stderr)

@@ -51,3 +51,18 @@ def test_bad_profile_and_duration(capsys, tmp_path):
     assert main(["launch", "blimp", "--fast", "--profile", str(bad)]) == 2
     assert "p.yaml" in capsys.readouterr().err
     assert main(["launch", "blimp", "--fast", "--duration", "-5"]) == 2
+
+
+@pytest.mark.slow
+def test_default_graph_flies_the_shipped_snns_as_well_as_the_pid(capsys):
+    results = {}
+    for controller in ("default", "pid"):
+        extra = [] if controller == "default" else ["--controller", "pid"]
+        assert main(["launch", "blimp", "--fast", "--json", "--seed", "1", *extra]) == 0
+        results[controller] = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    snn, pid = results["default"], results["pid"]
+    assert snn["controller"] == "snn" and snn["n_spiking_neurons"] == 160  # the YAML's default
+    assert snn["n_cmd_msgs"] == 7000 and snn["n_missed_cmds"] == 0
+    assert snn["sse_m"] <= 0.03
+    assert snn["rmse_m"] <= 1.15 * pid["rmse_m"]
+    assert snn["overshoot_pct"] <= 15.0
