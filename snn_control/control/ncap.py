@@ -26,10 +26,11 @@ U(-1, 1) (either sign) instead of the canonical ±1.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import numpy as np
+from snn_control.dictio import DictIO
 
 SHARED_NAMES = ("w_osc", "w_prop", "w_ipsi", "w_contra")
 UNSHARED_ROWS = ("in_d", "in_v", "ipsi_d", "ipsi_v", "contra_d", "contra_v")
@@ -47,7 +48,7 @@ def _check_int(owner: str, name: str, value: Any, minimum: int) -> None:
 
 
 @dataclass(frozen=True)
-class NCAPConfig:
+class NCAPConfig(DictIO):
     """Architecture of one NCAP (weights live apart, in a flat parameter vector)."""
 
     n_joints: int = 5
@@ -72,15 +73,6 @@ class NCAPConfig:
     def joint_limit_rad(self) -> float:
         return 2.0 * np.pi / (self.n_joints + 1)
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "NCAPConfig":
-        unknown = set(data) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"NCAPConfig: unknown keys {sorted(unknown)}")
-        return cls(**data)
 
 
 class NCAPState(NamedTuple):

@@ -55,13 +55,14 @@ Parameters are the rate model's (4 shared or 6N), with the same sign constraints
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
 from snn_control.control.ncap import NCAPConfig, expand_weights, ncap_initial_params, stretch
 from snn_control.snn.lif import LIFParams, LIFState, lif_step
+from snn_control.dictio import DictIO
 
 LATCH_W_SELF = 3.0
 LATCH_W_MUTUAL = 3.0
@@ -71,7 +72,7 @@ UNIT_LIF = LIFParams(leak_i=0.0, leak_v=1.0, threshold=1.0)
 
 
 @dataclass(frozen=True)
-class SpikingNCAPConfig:
+class SpikingNCAPConfig(DictIO):
     """Circuit (as :class:`NCAPConfig`) plus the spiking settings."""
 
     n_joints: int = 5
@@ -126,15 +127,6 @@ class SpikingNCAPConfig:
         """Spiking neurons of one controller: 2 pacemakers, 2 latch, 4 N populations."""
         return 4 + 4 * self.n_joints * self.population
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "SpikingNCAPConfig":
-        unknown = set(data) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"SpikingNCAPConfig: unknown keys {sorted(unknown)}")
-        return cls(**data)
 
 
 class SpikingNCAPState(NamedTuple):

@@ -14,14 +14,15 @@ Gains 9 / 0.75 / 14 at 10 Hz. ``pd`` and ``i`` are the two targets the PD-SNN an
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
-from typing import Any, NamedTuple
+from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 import numpy as np
+from snn_control.dictio import DictIO
 
 
 @dataclass(frozen=True)
-class PIDParams:
+class PIDParams(DictIO):
     kp: float = 9.0
     ki: float = 0.75
     kd: float = 14.0
@@ -42,15 +43,6 @@ class PIDParams:
             if getattr(self, name) <= 0:
                 raise ValueError(f"PIDParams.{name} must be > 0, got {getattr(self, name)}")
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "PIDParams":
-        unknown = set(data) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"PIDParams: unknown keys {sorted(unknown)}")
-        return cls(**data)
 
 
 class PIDState(NamedTuple):

@@ -20,16 +20,17 @@ in MuJoCo with the same numbers; :meth:`BlimpDynamics.from_mujoco` reads them ba
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 import numpy as np
+from snn_control.dictio import DictIO
 
 _UP, _DOWN = 0.0, np.pi
 
 
 @dataclass(frozen=True)
-class BlimpDynamics:
+class BlimpDynamics(DictIO):
     """Parameters of the altitude model (defaults: ``sim/blimp.xml``)."""
 
     dt_s: float = 0.01
@@ -61,16 +62,6 @@ class BlimpDynamics:
         """Motor units that hold altitude (g_b / k)."""
         return self.heaviness_mps2 / self.thrust_mps2_per_unit
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "BlimpDynamics":
-        known = {f.name for f in fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"BlimpDynamics: unknown keys {sorted(unknown)}")
-        return cls(**data)
 
     @classmethod
     def from_mujoco(cls, model: Any, servo_flip_s: float = 0.3, dead_zone: float = 0.3) -> "BlimpDynamics":

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -31,6 +31,7 @@ from snn_control.evolve.blimp_init import designed_pd_genomes, initial_genome, r
 from snn_control.evolve.blimp_log import EvolveLog, plot_fitness
 from snn_control.evolve.blimp_strategies import make_optimizer, optimizer_from_state
 from snn_control.evolve.blimp_tasks import ClosedLoopTask, TaskSource, evaluate_population
+from snn_control.dictio import DictIO
 
 CHECKPOINT_KIND = "blimp_snn_checkpoint"
 CHECKPOINT_VERSION = 1
@@ -38,7 +39,7 @@ _RESUMABLE_CHANGES = {"generations", "closed_loop_generations", "workers", "chec
 
 
 @dataclass(frozen=True)
-class EvolveConfig:
+class EvolveConfig(DictIO):
     """Settings of one run (defaults: a run of a few minutes on two cores)."""
 
     role: str = "pd"
@@ -102,15 +103,6 @@ class EvolveConfig:
                 g += n
         return out
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "EvolveConfig":
-        unknown = set(data) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"EvolveConfig: unknown keys {sorted(unknown)}")
-        return cls(**data)
 
 
 @dataclass

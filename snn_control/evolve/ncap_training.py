@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +24,14 @@ from deap import base
 from snn_control.control.ncap_policy import VARIANTS, SwimmerPolicy, make_policy
 from snn_control.evolve.es import AdamES, Individual, SeededCMA
 from snn_control.evolve.ncap_rollout import MapFn, evaluate_population
+from snn_control.dictio import DictIO
 
 ALGORITHMS = ("es", "cma")
 VALIDATION_SEED0 = 1_000_000
 
 
 @dataclass(frozen=True)
-class NCAPTrainConfig:
+class NCAPTrainConfig(DictIO):
     n_links: int = 6
     variant: str = "rate"
     algorithm: str = "es"
@@ -82,15 +83,6 @@ class NCAPTrainConfig:
     def generations(self) -> int:
         return self.step_budget // self.steps_per_generation
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "NCAPTrainConfig":
-        unknown = set(data) - {f.name for f in fields(cls)}
-        if unknown:
-            raise ValueError(f"NCAPTrainConfig: unknown keys {sorted(unknown)}")
-        return cls(**data)
 
 
 @dataclass
