@@ -111,7 +111,7 @@ def run_graph(
     """
     ensure_local_discovery()
     import rclpy
-    from rclpy.executors import SingleThreadedExecutor
+    from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
     from rclpy.parameter import Parameter
 
     spec = GRAPHS[graph]
@@ -136,6 +136,8 @@ def run_graph(
                 break
             if max_wall_s is not None and time.monotonic() - t0 > max_wall_s:
                 break
+    except (KeyboardInterrupt, ExternalShutdownException):
+        pass  # Ctrl-C: hand back what ran so far (completed stays False)
     finally:
         wall = time.monotonic() - t0
         executor.shutdown()

@@ -116,6 +116,10 @@ def run(args: argparse.Namespace) -> int:
     finally:
         progress(None)
     sim = result.nodes["blimp_sim"]
+    if not result.completed:
+        print(f"launch blimp: stopped at {sim.env.time_s:.1f} s simulated; metrics of the part flown", file=sys.stderr)
+    if not sim.log["t_s"]:
+        return 1
     metrics = flight_metrics(sim, profile, result.wall_s)
     metrics["controller"] = controller
     metrics["n_spiking_neurons"] = int(result.nodes["altitude_controller"].controller.controller.n_spiking_neurons)
