@@ -10,12 +10,12 @@ DDS discovery stays on this machine (``ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST``
 from __future__ import annotations
 
 import importlib
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
-from snn_control.nodes.common import ensure_local_discovery
+if TYPE_CHECKING:
+    from snn_control.nodes.runner import GraphRun
 
 
 @dataclass(frozen=True)
@@ -87,62 +87,19 @@ def load_graph_params(graph: str, path: str | Path | None = None) -> tuple[Path,
     return file, validate_params(str(file), data, configs)
 
 
-@dataclass
-class GraphRun:
-    """What a finished run hands back: the nodes (for their logs) and the wall time."""
-
-    nodes: dict[str, Any]
-    wall_s: float
-    completed: bool
-    extras: dict[str, Any] = field(default_factory=dict)
-
-
 def run_graph(
     graph: str,
     params: dict[str, dict[str, Any]],
     until: Callable[[dict[str, Any]], bool],
     max_wall_s: float | None = None,
     on_spin: Callable[[dict[str, Any]], None] | None = None,
-) -> GraphRun:
-    """Build the graph's nodes with ``params`` and spin until ``until(nodes)`` is true.
+) -> "GraphRun":
+    """Build ``graph``'s nodes with ``params`` and spin them until ``until(nodes)`` is true.
 
     ``params`` is ``{node_name: {param: value}}`` as :func:`load_graph_params` returns, with any
-    overrides applied. Returns after shutting the context down, also on Ctrl-C.
+    overrides applied. The rclpy side lives in :mod:`snn_control.nodes.runner`.
     """
-    ensure_local_discovery()
-    import rclpy
-    from rclpy.executors import ExternalShutdownException, SingleThreadedExecutor
-    from rclpy.parameter import Parameter
+    from snn_control.nodes.runner import spin_nodes
 
-    spec = GRAPHS[graph]
-    context = rclpy.Context()
-    rclpy.init(args=[], context=context)
-    nodes: dict[str, Any] = {}
-    executor = SingleThreadedExecutor(context=context)
-    completed = False
-    t0 = time.monotonic()
-    try:
-        for name, (node_ref, _) in spec.nodes.items():
-            overrides = [Parameter(k, value=list(v) if isinstance(v, tuple) else v) for k, v in params.get(name, {}).items()]
-            node = _resolve(node_ref)(context=context, parameter_overrides=overrides)
-            nodes[name] = node
-            executor.add_node(node)
-        while rclpy.ok(context=context):
-            executor.spin_once(timeout_sec=0.05)
-            if on_spin:
-                on_spin(nodes)
-            if until(nodes):
-                completed = True
-                break
-            if max_wall_s is not None and time.monotonic() - t0 > max_wall_s:
-                break
-    except (KeyboardInterrupt, ExternalShutdownException):
-        pass  # Ctrl-C: hand back what ran so far (completed stays False)
-    finally:
-        wall = time.monotonic() - t0
-        executor.shutdown()
-        for node in nodes.values():
-            node.destroy_node()
-        if context.ok():
-            rclpy.shutdown(context=context)
-    return GraphRun(nodes, wall, completed)
+    factories = {name: _resolve(node_ref) for name, (node_ref, _) in GRAPHS[graph].nodes.items()}
+    return spin_nodes(factories, params, until, max_wall_s, on_spin)
