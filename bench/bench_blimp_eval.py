@@ -14,8 +14,8 @@ import argparse
 from pathlib import Path
 
 from snn_control.commands.eval_blimp import build_controller
-from snn_control.control.blimp_snn_flight import flight_metrics, fly
-from snn_control.control.profiles import PAPER_PROFILE, SetpointProfile
+from snn_control.blimp.flight import flight_metrics, fly
+from snn_control.blimp.profiles import PAPER_PROFILE, SetpointProfile
 
 HERE = Path(__file__).resolve().parent
 RUNS = (("paper", None, 0), ("alt_steps", HERE / "profiles/alt_steps.yaml", 1),

@@ -19,9 +19,9 @@ import time
 
 import numpy as np
 
-from snn_control.control.blimp_snn import BlimpSNNController
-from snn_control.evolve.blimp_data import ProfileSpec, record_random_flights
-from snn_control.evolve.blimp_tasks import ImitationTask, evaluate_population
+from snn_control.blimp.snn.controller import BlimpSNNController
+from snn_control.blimp.training.data import ProfileSpec, record_random_flights
+from snn_control.blimp.training.tasks import ImitationTask, evaluate_population
 
 
 def _per_tick_us(step, ticks: int, errors: np.ndarray) -> float:

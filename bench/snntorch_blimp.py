@@ -13,7 +13,7 @@ import numpy as np
 import snntorch
 import torch
 
-from snn_control.control.blimp_snn import BlimpSNNController, BlimpSNNNetwork
+from snn_control.blimp.snn.controller import BlimpSNNController, BlimpSNNNetwork
 from snn_control.snn.pairs import partner_index
 
 

@@ -5,7 +5,7 @@
                            [--plot FILE.png] [--step-response FILE.png]
 
 The closed loop is the ROS graph's without ROS: simulator -> ToF reading -> guarded controller ->
-motor command (:func:`snn_control.control.blimp_snn_flight.fly`). With ``--json`` the metrics
+motor command (:func:`snn_control.blimp.flight.fly`). With ``--json`` the metrics
 (rmse_m, sse_m, overshoot_pct, max_abs_cmd, n_spiking_neurons, sim_s, wall_s) are one JSON object
 on the last stdout line. ``--plot`` draws the controller's altitude beside the PID's on the same
 run; ``--step-response`` compares the PD-SNN with the PID's PD part on ±0.5 m and ±1 m steps (both
@@ -37,10 +37,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def build_controller(name: str, pd_artifact: str | None = None, i_artifact: str | None = None) -> Any:
     """The controller called ``name`` (``snn``, ``pid`` or ``pd_snn+pid_i``)."""
     if name == "pid":
-        from snn_control.control.pid import PIDController
+        from snn_control.blimp.pid import PIDController
 
         return PIDController()
-    from snn_control.control.blimp_snn import BlimpSNNController, PDSNNPlusPIDI
+    from snn_control.blimp.snn.controller import BlimpSNNController, PDSNNPlusPIDI
 
     if name == "snn":
         return BlimpSNNController.from_artifacts(pd_artifact, i_artifact)
@@ -51,8 +51,8 @@ def build_controller(name: str, pd_artifact: str | None = None, i_artifact: str 
 
 def run(args: argparse.Namespace) -> int:
     from snn_control.artifacts.store import ArtifactError
-    from snn_control.control.blimp_snn_flight import fly, flight_metrics
-    from snn_control.control.profiles import PAPER_PROFILE, SetpointProfile
+    from snn_control.blimp.flight import fly, flight_metrics
+    from snn_control.blimp.profiles import PAPER_PROFILE, SetpointProfile
 
     try:
         profile = SetpointProfile.load(args.profile) if args.profile else PAPER_PROFILE
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
     metrics = flight_metrics(flight, profile, controller)
     result = {"controller": args.controller, "sim": args.sim, "seed": args.seed, **metrics}
     if args.plot:
-        from snn_control.control.pid import PIDController
+        from snn_control.blimp.pid import PIDController
 
         pid_flight = fly(PIDController(), profile, sim=args.sim, seed=args.seed)
         plot_flights({args.controller: flight, "pid": pid_flight}, args.plot)
@@ -107,9 +107,9 @@ def step_response_figure(pd_artifact: str | None, path: str, sim: str = "twin") 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from snn_control.control.blimp_snn import PDSNNPlusPIDI
-    from snn_control.control.blimp_snn_flight import STEPS, step_response
-    from snn_control.control.pid import PIDController
+    from snn_control.blimp.snn.controller import PDSNNPlusPIDI
+    from snn_control.blimp.flight import STEPS, step_response
+    from snn_control.blimp.pid import PIDController
 
     controllers = {"PD-SNN + PID-I": PDSNNPlusPIDI.from_artifact(pd_artifact), "PID (PD + I)": PIDController()}
     fig, axes = plt.subplots(1, len(STEPS), figsize=(4 * len(STEPS), 3.5))

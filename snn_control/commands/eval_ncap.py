@@ -40,7 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def resolve_policy(args: argparse.Namespace):
     """(policy, params, source) for the command line's variant, body and weights."""
-    from snn_control.control.ncap_policy import load_policy, make_policy
+    from snn_control.swimmer.policy import load_policy, make_policy
 
     if args.untrained:
         policy = make_policy(args.variant, args.links)
@@ -57,7 +57,7 @@ def resolve_policy(args: argparse.Namespace):
 def render_video(path: Path, policy, params, n_links: int, seed: int, episode_steps: int, every: int) -> dict:
     """Run one episode with the policy's single controller and write its frames; returns stats."""
     os.environ.setdefault("MUJOCO_GL", "egl")
-    from snn_control.envs.swimmer import SwimmerEnv
+    from snn_control.swimmer.env import SwimmerEnv
 
     suffix = path.suffix.lower()
     if suffix not in (".gif", ".mp4"):
@@ -105,7 +105,7 @@ def _write_mp4(path: Path, frames: list, fps: float) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from snn_control.evolve.ncap_rollout import evaluate_population, process_map
+    from snn_control.swimmer.rollout import evaluate_population, process_map
 
     try:
         if args.episodes < 1 or args.workers < 1 or args.video_every < 1:

@@ -20,7 +20,7 @@ import json
 import sys
 from pathlib import Path
 
-from snn_control.control.blimp_snn_network import HIDDEN_KINDS
+from snn_control.blimp.snn.network import HIDDEN_KINDS
 
 DEFAULTS = {  # per role: a run of a few minutes on two cores
     "pd": {"generations": 150, "closed_loop_generations": 500, "init": "design", "sigma": 0.02, "partner": "pid"},
@@ -62,8 +62,8 @@ def _pick(value, default):
 
 def run(args: argparse.Namespace) -> int:
     from snn_control.artifacts.store import ArtifactError
-    from snn_control.control.blimp_snn import save_blimp_snn
-    from snn_control.evolve.blimp_evolve import EvolveConfig, evolve
+    from snn_control.blimp.snn.controller import save_blimp_snn
+    from snn_control.blimp.training.recipe import EvolveConfig, evolve
 
     role = args.controller
     defaults = DEFAULTS[role]

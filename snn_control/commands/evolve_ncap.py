@@ -67,11 +67,11 @@ def _policy_config(args: argparse.Namespace) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from snn_control.control.ncap_policy import save_policy
+    from snn_control.swimmer.policy import save_policy
     import numpy as np
 
-    from snn_control.evolve.ncap_rollout import evaluate_population, process_map
-    from snn_control.evolve.ncap_training import NCAPTrainConfig, plot_learning_curves, train_swimmer, write_log
+    from snn_control.swimmer.rollout import evaluate_population, process_map
+    from snn_control.swimmer.training import NCAPTrainConfig, plot_learning_curves, train_swimmer, write_log
 
     try:
         cfg = NCAPTrainConfig(

@@ -23,7 +23,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 def build_params(args: argparse.Namespace) -> tuple[dict, "object"]:
     from snn_control.bringup import load_graph_params
-    from snn_control.control.profiles import SetpointProfile
+    from snn_control.blimp.profiles import SetpointProfile
 
     _, params = load_graph_params("blimp", args.config)
     sim = params.setdefault("blimp_sim", {})
@@ -50,7 +50,7 @@ def build_params(args: argparse.Namespace) -> tuple[dict, "object"]:
 
 
 def flight_metrics(sim_node, profile, wall_s: float) -> dict:
-    from snn_control.control.metrics import tracking_metrics
+    from snn_control.blimp.metrics import tracking_metrics
 
     log = {k: np.asarray(v) for k, v in sim_node.log.items()}
     if log["t_s"].size == 0:

@@ -11,9 +11,9 @@ import importlib
 from typing import Any
 
 REGISTRY: dict[str, str] = {
-    "blimp-v0": "snn_control.envs.blimp:BlimpEnv",
-    "blimp-batch-v0": "snn_control.envs.blimp_batch:BlimpBatchSim",
-    "swimmer-v0": "snn_control.envs.swimmer:SwimmerEnv",
+    "blimp-v0": "snn_control.blimp.sim:BlimpEnv",
+    "blimp-batch-v0": "snn_control.blimp.twin:BlimpBatchSim",
+    "swimmer-v0": "snn_control.swimmer.env:SwimmerEnv",
 }
 
 

@@ -1,7 +1,7 @@
 """Evolution strategies with DEAP's ask/tell contract (``generate(ind_init)``, ``update(population)``).
 
 Both strategies below plug into DEAP's ``algorithms.eaGenerateUpdate`` or the loop of
-:mod:`snn_control.evolve.ncap_training`; individuals carry a DEAP ``fitness`` (maximized).
+:mod:`snn_control.swimmer.training`; individuals carry a DEAP ``fitness`` (maximized).
 
 :class:`SeededCMA` is ``deap.cma.Strategy`` (CMA-ES, Hansen 2001) sampling from an explicit
 ``numpy.random.Generator`` instead of numpy's global state (``update`` is DEAP's own).

@@ -3,7 +3,7 @@
 Subscribes ``/blimp/range`` and ``/blimp/altitude_setpoint`` (geometry_msgs/PointStamped, z; a
 set-point applies from the reading stamped at or after its stamp), publishes
 ``/blimp/motor_cmd`` stamped with the reading it answers, and its state on ``/diagnostics``.
-Invalid readings and a silent sensor are handled by :class:`snn_control.control.guard.GuardedController`.
+Invalid readings and a silent sensor are handled by :class:`snn_control.blimp.guard.GuardedController`.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, qos_profile_sensor_data
 from sensor_msgs.msg import Range
 
-from snn_control.control.factory import CONTROLLERS, make_altitude_controller
-from snn_control.control.guard import GuardedController, GuardParams
-from snn_control.control.setpoints import SetpointQueue
+from snn_control.blimp.controllers import CONTROLLERS, make_altitude_controller
+from snn_control.blimp.guard import GuardedController, GuardParams
+from snn_control.blimp.setpoints import SetpointQueue
 from snn_control.nodes.common import diagnostics_msg, motor_cmd_msg, run_node, stamp_to_s, time_msg
 from snn_control.nodes.params import declare_config
 

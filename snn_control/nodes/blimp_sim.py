@@ -20,9 +20,9 @@ from sensor_msgs.msg import Range
 from geometry_msgs.msg import WrenchStamped
 from diagnostic_msgs.msg import DiagnosticArray
 
-from snn_control.control.guard import OK, WARN
-from snn_control.envs.blimp import BlimpEnv
-from snn_control.envs.tof import ToFSensor
+from snn_control.blimp.guard import OK, WARN
+from snn_control.blimp.sim import BlimpEnv
+from snn_control.blimp.tof import ToFSensor
 from snn_control.nodes.common import diagnostics_msg, run_node, stamp_to_s, time_msg
 from snn_control.nodes.lockstep import LockstepSimNode
 from snn_control.nodes.params import declare_config

@@ -38,7 +38,7 @@ class NCAPControllerConfig:
 
 def build_ncap_controller(config: NCAPControllerConfig):
     """The controller a config asks for (also used by the offline comparison)."""
-    from snn_control.control.ncap_policy import load_controller, make_policy
+    from snn_control.swimmer.policy import load_controller, make_policy
 
     if config.untrained:
         policy = make_policy(config.variant, config.n_links)

@@ -1,7 +1,7 @@
 """``setpoint_schedule``: publishes a piecewise-constant altitude profile on sim time.
 
 Each set-point goes out on ``/blimp/altitude_setpoint`` ``lead_s`` before it takes effect, stamped
-with the time it takes effect (see :mod:`snn_control.control.setpoints`), with transient-local
+with the time it takes effect (see :mod:`snn_control.blimp.setpoints`), with transient-local
 durability so a controller that starts late still gets the current one. The coordinator takes this
 role in the full sensing-to-action graph.
 """
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from geometry_msgs.msg import PointStamped
 from rclpy.node import Node
 
-from snn_control.control.profiles import PAPER_PROFILE, SetpointProfile
+from snn_control.blimp.profiles import PAPER_PROFILE, SetpointProfile
 from snn_control.nodes.altitude_controller import SETPOINT_QOS
 from snn_control.nodes.common import run_node, time_msg
 from snn_control.nodes.params import declare_config

@@ -16,8 +16,8 @@ from diagnostic_msgs.msg import DiagnosticArray
 from sensor_msgs.msg import JointState
 from std_msgs.msg import Float64MultiArray
 
-from snn_control.control.guard import OK, WARN
-from snn_control.envs.swimmer import SwimmerEnv
+from snn_control.blimp.guard import OK, WARN
+from snn_control.swimmer.env import SwimmerEnv
 from snn_control.nodes.common import diagnostics_msg, run_node, time_msg
 from snn_control.nodes.lockstep import LockstepSimNode
 from snn_control.nodes.params import declare_config

@@ -3,7 +3,7 @@
 import json
 
 from snn_control.cli import main
-from snn_control.control.blimp_snn import BlimpSNNNetwork
+from snn_control.blimp.snn.controller import BlimpSNNNetwork
 
 
 def test_tiny_run_and_resume(capsys, tmp_path):

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.ros
 
 
 def offline_return(variant: str, n_links: int, seed: int, steps: int) -> float:
-    from snn_control.envs.swimmer import SwimmerEnv
+    from snn_control.swimmer.env import SwimmerEnv
     from snn_control.nodes.ncap_controller import NCAPControllerConfig, build_ncap_controller
 
     env = SwimmerEnv(n_links, episode_steps=steps, seed=seed)

@@ -8,7 +8,7 @@ import os
 import pytest
 
 from snn_control.cli import main
-from snn_control.control.ncap_policy import load_policy
+from snn_control.swimmer.policy import load_policy
 
 
 def _last_json(capsys) -> dict:

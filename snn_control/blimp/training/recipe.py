@@ -1,0 +1,304 @@
+"""Evolve a blimp PD-SNN or I-SNN with DEAP: imitation stage, optional closed-loop stage.
+
+Stage 1 (the paper's): minimize MAE + 1 - Pearson against the PID's PD or I term on a freshly
+recorded PID flight every generation. Stage 2 (optional, beyond the paper): minimize the tracking
+cost of the network flying the twin together with a fixed partner (the PID's other term, or the
+other evolved network), starting from stage 1's result. In each stage the best individual of every
+generation and the optimizer's centre are candidates; every ``holdout_every`` generations they
+are scored on the stage's held-out task and the best so far is kept: that genome is deployed.
+
+A run writes into ``out_dir``: ``checkpoint.npz/.json`` every ``checkpoint_every`` generations
+(resume with ``resume=True``), ``log.json`` (per-generation fitness, held-out scores) and
+``fitness.png``.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import numpy as np
+from deap import base
+
+from snn_control.artifacts.store import ArtifactError, load_artifact, save_artifact
+from snn_control.blimp.snn.genome import BlimpSNNLayout
+from snn_control.blimp.training.data import ProfileSpec
+from snn_control.blimp.training.fitness import ClosedLoopWeights
+from snn_control.blimp.training.initial import designed_pd_genomes, initial_genome, random_genome
+from snn_control.evolve.log import EvolveLog, plot_fitness
+from snn_control.evolve.strategies import make_optimizer, optimizer_from_state
+from snn_control.blimp.training.tasks import ClosedLoopTask, TaskSource, evaluate_population
+from snn_control.dictio import DictIO
+
+CHECKPOINT_KIND = "blimp_snn_checkpoint"
+CHECKPOINT_VERSION = 1
+_RESUMABLE_CHANGES = {"generations", "closed_loop_generations", "workers", "checkpoint_every"}
+
+
+@dataclass(frozen=True)
+class EvolveConfig(DictIO):
+    """Settings of one run (defaults: a run of a few minutes on two cores)."""
+
+    role: str = "pd"
+    hidden: str = ""  # "" = the paper's kind for the role (lif for pd, iwta for i)
+    n_pairs: int = 20
+    block: bool = False
+    readout_bound: float = 1.5
+    algorithm: str = "cma"
+    population: int = 48
+    generations: int = 300
+    sigma: float = 0.05  # initial step in [0, 1] gene coordinates (paper: 0.005)
+    init: str = "prior"  # "prior" (active network + least-squares readout), "design" (pd), "random"
+    init_candidates: int = 32
+    closed_loop_generations: int = 0
+    closed_loop_sigma: float = 0.02
+    partner: str = "pid"  # closed-loop partner: "pid" (its other term) or an artifact path
+    train_segments: int = 4
+    holdout_segments: int = 12
+    closed_loop_segments: int = 4
+    closed_loop_profiles: int = 3  # flights per individual per generation (cost averaged)
+    holdout_profiles: int = 3  # held-out closed-loop flights (cost averaged)
+    sse_weight: float = 2.0
+    overshoot_weight: float = 3.0
+    overshoot_target_pct: float = 10.0
+    holdout_every: int = 25
+    checkpoint_every: int = 50
+    workers: int = 1
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        self.layout()  # validates role, hidden, n_pairs
+        if self.algorithm not in ("cma", "ga"):
+            raise ValueError(f"EvolveConfig.algorithm must be 'cma' or 'ga', got {self.algorithm!r}")
+        if self.init not in ("prior", "design", "random"):
+            raise ValueError(f"EvolveConfig.init must be 'prior', 'design' or 'random', got {self.init!r}")
+        if self.init == "design" and (self.role != "pd" or self.layout().adaptive):
+            raise ValueError("EvolveConfig.init 'design' builds PD-SNNs with a LIF hidden layer (role pd)")
+        for name in ("population", "holdout_every", "checkpoint_every", "workers", "init_candidates",
+                     "closed_loop_profiles", "holdout_profiles"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"EvolveConfig.{name} must be >= 1, got {getattr(self, name)}")
+        for name in ("generations", "closed_loop_generations"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"EvolveConfig.{name} must be >= 0, got {getattr(self, name)}")
+        if self.generations + self.closed_loop_generations < 1:
+            raise ValueError("EvolveConfig: generations + closed_loop_generations must be >= 1")
+        for name in ("sigma", "closed_loop_sigma"):
+            if not 0 < getattr(self, name) <= 1:
+                raise ValueError(f"EvolveConfig.{name} must be in (0, 1], got {getattr(self, name)}")
+
+    def layout(self) -> BlimpSNNLayout:
+        return BlimpSNNLayout.for_role(self.role, self.hidden or None, n_pairs=self.n_pairs, block=self.block,
+                                       readout_bound=self.readout_bound)
+
+    def stages(self) -> list[tuple[str, int, int]]:
+        """``(name, first generation, end generation)`` of each stage that runs."""
+        out, g = [], 0
+        for name, n in (("imitation", self.generations), ("closed_loop", self.closed_loop_generations)):
+            if n:
+                out.append((name, g, g + n))
+                g += n
+        return out
+
+
+
+@dataclass
+class EvolveResult:
+    layout: BlimpSNNLayout
+    genome: np.ndarray  # deployed genome (genes, not [0, 1] coordinates)
+    holdout: dict[str, float]  # best held-out score per stage
+    generations: int
+    wall_s: float
+    log: EvolveLog
+
+
+def _partner(config: EvolveConfig) -> Any:
+    if config.partner == "pid":
+        return "pid_i" if config.role == "pd" else "pid_pd"
+    from snn_control.blimp.snn.controller import load_blimp_snn
+
+    other = "i" if config.role == "pd" else "pd"
+    path = None if config.partner == "shipped" else config.partner
+    if path is None:
+        from snn_control.artifacts.store import shipped_artifact
+
+        path = shipped_artifact("i_snn" if other == "i" else "pd_snn")
+    layout, genome, _ = load_blimp_snn(path, role=other)
+    return (layout.to_dict(), genome)
+
+
+def _task_source(config: EvolveConfig, layout: BlimpSNNLayout) -> TaskSource:
+    weights = ClosedLoopWeights(config.sse_weight, config.overshoot_weight, config.overshoot_target_pct)
+    partner = _partner(config) if config.closed_loop_generations else "pid_i"
+    return TaskSource(
+        layout,
+        config.seed,
+        train=ProfileSpec(n_segments=config.train_segments),
+        holdout=ProfileSpec(n_segments=config.holdout_segments, segment_s=(25.0, 45.0)),
+        closed_loop=ProfileSpec(n_segments=config.closed_loop_segments, segment_s=(15.0, 35.0)),
+        partner=partner,
+        weights=weights,
+        closed_loop_profiles=config.closed_loop_profiles,
+        holdout_profiles=config.holdout_profiles,
+    )
+
+
+@contextmanager
+def _population_map(workers: int, map_fn: Callable | None) -> Iterator[tuple[Callable, int]]:
+    if map_fn is not None:
+        yield map_fn, workers
+    elif workers <= 1:
+        yield map, 1
+    else:
+        import multiprocessing
+
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            yield pool.map, workers
+
+
+class _Run:
+    """Mutable state of a run: generation, optimizer, candidates, best genome per stage."""
+
+    def __init__(self, layout: BlimpSNNLayout) -> None:
+        self.layout = layout
+        self.gen = 0
+        self.stage = ""
+        self.optimizer: Any = None
+        self.candidates: list[np.ndarray] = []
+        self.best: dict[str, np.ndarray] = {}
+        self.best_score: dict[str, float] = {}
+        self.init: np.ndarray | None = None  # the genome evolution started from
+        self.wall_s = 0.0
+
+
+def _initial_genome(run: _Run, config: EvolveConfig, source: TaskSource, mapper: Callable, n_chunks: int) -> np.ndarray:
+    layout, rng = run.layout, np.random.default_rng([config.seed, 3])
+    if config.init == "random":
+        return random_genome(layout, rng)
+    if config.init == "design":
+        candidates = designed_pd_genomes(layout)
+        task = ClosedLoopTask(layout, source.init_profiles(), "pid_i", 7, source.weights)
+        return candidates[int(np.argmin(evaluate_population(task, candidates, mapper, n_chunks)))]
+    task = source.imitation(0)
+    return initial_genome(layout, task.errors_m, task.target, rng, config.init_candidates)[0]
+
+
+def _start_stage(run: _Run, config: EvolveConfig, stage: str, source: TaskSource, mapper: Callable,
+                 n_chunks: int) -> None:
+    if run.init is None:
+        run.init = _initial_genome(run, config, source, mapper, n_chunks)
+    genome, sigma = run.init, config.sigma
+    if stage == "closed_loop":
+        sigma = config.closed_loop_sigma
+        if "imitation" in run.best:  # start from the better of stage 1's result and the initial genome
+            pool = np.array([run.best["imitation"], run.init])
+            scores = evaluate_population(source.closed_loop_holdout(), pool, mapper, n_chunks)
+            genome = pool[int(np.argmin(scores))]
+    run.stage = stage
+    run.optimizer = make_optimizer(config.algorithm, run.layout.normalize(genome), sigma, config.population,
+                                   config.seed)
+    run.candidates = [np.asarray(genome, dtype=float)]
+
+
+def _holdout(run: _Run, source: TaskSource, map_fn: Callable, n_chunks: int) -> float:
+    task = source.imitation_holdout() if run.stage == "imitation" else source.closed_loop_holdout()
+    pool = np.asarray(run.candidates + [run.layout.denormalize(run.optimizer.center)])
+    scores = evaluate_population(task, pool, map_fn, n_chunks)
+    k = int(np.argmin(scores))
+    if scores[k] < run.best_score.get(run.stage, np.inf):
+        run.best[run.stage], run.best_score[run.stage] = pool[k].copy(), float(scores[k])
+    run.candidates = []
+    return float(scores[k])
+
+
+def evolve(
+    config: EvolveConfig,
+    out_dir: str | Path,
+    resume: bool = False,
+    progress: bool = True,
+    map_fn: Callable | None = None,
+) -> EvolveResult:
+    """Run (or resume) evolution; returns the deployed genome and the run's log."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    layout = config.layout()
+    source = _task_source(config, layout)
+    run, log = _Run(layout), EvolveLog(config.to_dict())
+    if resume and (out / "checkpoint.json").is_file():
+        _load_checkpoint(out, config, run, log)
+    total = config.generations + config.closed_loop_generations
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, initial=run.gen, disable=not progress, desc=f"evolve {config.role}-snn", unit="gen")
+    t_start = time.perf_counter() - run.wall_s
+    toolbox = base.Toolbox()  # DEAP's ask/tell loop with the population map injected
+    with _population_map(config.workers, map_fn) as (mapper, n_chunks):
+        toolbox.register("map", mapper)
+        for stage, first, end in config.stages():
+            if run.gen >= end:
+                continue
+            if run.stage != stage:
+                _start_stage(run, config, stage, source, toolbox.map, n_chunks)
+            toolbox.register("generate", run.optimizer.ask)
+            toolbox.register("update", run.optimizer.tell)
+            while run.gen < end:
+                g = run.gen
+                task = source.imitation(g) if stage == "imitation" else source.closed_loop_task(g)
+                population = toolbox.generate(np.random.default_rng([config.seed, 4, g]))
+                genomes = layout.denormalize(np.asarray(population))
+                fitness = evaluate_population(task, genomes, toolbox.map, n_chunks)
+                for ind, f in zip(population, fitness):
+                    ind.fitness.values = (float(f),)
+                toolbox.update(population)
+                run.candidates.append(genomes[int(np.argmin(fitness))])
+                run.gen += 1
+                held = None
+                if run.gen % config.holdout_every == 0 or run.gen == end:
+                    held = _holdout(run, source, toolbox.map, n_chunks)
+                run.wall_s = time.perf_counter() - t_start
+                log.add(g, stage, fitness, run.optimizer.sigma, held, run.wall_s)
+                bar.update(1)
+                bar.set_postfix(stage=stage, best=f"{fitness.min():.3f}",
+                                holdout=f"{run.best_score.get(stage, np.nan):.3f}")
+                if run.gen % config.checkpoint_every == 0 or run.gen == end:
+                    _save_checkpoint(out, config, run, log)
+    bar.close()
+    final_stage = config.stages()[-1][0]
+    return EvolveResult(layout, run.best[final_stage], dict(run.best_score), run.gen, run.wall_s, log)
+
+
+def _save_checkpoint(out: Path, config: EvolveConfig, run: _Run, log: EvolveLog) -> None:
+    arrays, scalars = run.optimizer.state()
+    for stage, genome in run.best.items():
+        arrays[f"best_{stage}"] = genome
+    arrays["candidates"] = np.asarray(run.candidates).reshape(-1, run.layout.n_genes)
+    if run.init is not None:
+        arrays["init_genome"] = run.init
+    meta = {"config": config.to_dict(), "generation": run.gen, "stage": run.stage, "optimizer": scalars,
+            "algorithm": run.optimizer.name, "best_score": run.best_score, "wall_s": run.wall_s}
+    save_artifact(out / "checkpoint", CHECKPOINT_KIND, CHECKPOINT_VERSION, arrays, meta)
+    log.write(out / "log.json")
+    plot_fitness(log, out / "fitness.png")
+
+
+def _load_checkpoint(out: Path, config: EvolveConfig, run: _Run, log: EvolveLog) -> None:
+    arrays, meta = load_artifact(out / "checkpoint", CHECKPOINT_KIND, CHECKPOINT_VERSION)
+    saved = EvolveConfig.from_dict(meta["config"])
+    mine = {k: v for k, v in config.to_dict().items() if k not in _RESUMABLE_CHANGES}
+    theirs = {k: v for k, v in saved.to_dict().items() if k not in _RESUMABLE_CHANGES}
+    theirs = {k: list(v) if isinstance(v, tuple) else v for k, v in theirs.items()}
+    mine = {k: list(v) if isinstance(v, tuple) else v for k, v in mine.items()}
+    if mine != theirs:
+        diff = sorted(k for k in mine if mine[k] != theirs.get(k))
+        raise ArtifactError(f"{out / 'checkpoint.json'}: the run's settings differ from the checkpoint's ({diff})")
+    run.gen, run.stage, run.wall_s = int(meta["generation"]), str(meta["stage"]), float(meta["wall_s"])
+    run.optimizer = optimizer_from_state(meta["algorithm"], arrays, meta["optimizer"])
+    run.best = {k[5:]: v for k, v in arrays.items() if k.startswith("best_")}
+    run.best_score = {k: float(v) for k, v in meta["best_score"].items()}
+    run.candidates = list(arrays["candidates"])
+    run.init = arrays.get("init_genome")
+    log.load(out / "log.json", upto=run.gen)
+

@@ -1,0 +1,121 @@
+"""What one generation of blimp SNN evolution evaluates: picklable tasks and the population map.
+
+A *task* is a callable ``task(genomes (n, n_genes)) -> fitness (n,)`` that evaluates its rows in
+one vectorized pass; :func:`evaluate_population` splits a population into ``n_chunks`` chunks and
+sends them through an injected ``map`` (builtin ``map`` for one vectorized pass in this process,
+``multiprocessing.Pool.map`` for a local pool, or any cluster map with the same signature).
+:class:`TaskSource` hands out the training task of each generation (a fresh PID flight, or a fresh
+closed-loop profile) and the fixed held-out tasks, all derived from the run seed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, NamedTuple
+
+import numpy as np
+
+from snn_control.blimp.snn.genome import BlimpSNNLayout
+from snn_control.blimp.profiles import SetpointProfile
+from snn_control.blimp.training.data import ErrorSequences, ProfileSpec, record_random_flights
+from snn_control.blimp.training.fitness import ClosedLoopWeights, evaluate_closed_loop, evaluate_imitation
+
+MapFn = Callable[..., Any]
+
+
+class ImitationTask(NamedTuple):
+    """Paper fitness (MAE + 1 - Pearson) against the PID term on one recorded sequence."""
+
+    layout: BlimpSNNLayout
+    errors_m: np.ndarray
+    target: np.ndarray
+
+    def __call__(self, genomes: np.ndarray) -> np.ndarray:
+        return evaluate_imitation(self.layout, genomes, self.errors_m, self.target)
+
+
+class ClosedLoopTask(NamedTuple):
+    """Mean tracking cost in the twin over some profiles, flown with a fixed partner.
+
+    ``partner`` is ``"pid_pd"``/``"pid_i"`` or ``(layout_dict, genome)`` of the other network.
+    """
+
+    layout: BlimpSNNLayout
+    profiles: tuple[SetpointProfile, ...]
+    partner: Any
+    seed: int
+    weights: ClosedLoopWeights
+
+    def __call__(self, genomes: np.ndarray) -> np.ndarray:
+        partner = self.partner
+        if not isinstance(partner, str):
+            layout_dict, genome = partner
+            partner = BlimpSNNLayout.from_dict(layout_dict).decode(np.asarray(genome)[None])
+        return evaluate_closed_loop(self.layout, genomes, partner, list(self.profiles), self.seed, self.weights)
+
+
+def evaluate_population(task: Callable[[np.ndarray], np.ndarray], genomes: np.ndarray,
+                        map_fn: MapFn = map, n_chunks: int = 1) -> np.ndarray:
+    """Fitness of every row of ``genomes``: ``n_chunks`` vectorized chunks through ``map_fn``."""
+    g = np.asarray(genomes, dtype=float)
+    chunks = np.array_split(g, max(1, min(int(n_chunks), len(g))))
+    return np.concatenate([np.asarray(f, dtype=float) for f in map_fn(task, chunks)])
+
+
+class TaskSource:
+    """Training and held-out tasks of a run, reproducible from ``seed`` alone (so resumable).
+
+    Args:
+        layout: the evolved network's layout (its role picks the PID term to imitate).
+        seed: run seed.
+        train: profiles of the per-generation PID flights (imitation).
+        holdout: profile of the held-out PID flight / closed-loop flight.
+        closed_loop: profiles of the per-generation closed-loop flights.
+        partner: the fixed partner of closed-loop flights (see :class:`ClosedLoopTask`).
+        weights: closed-loop cost weights.
+        chunk: PID flights recorded together (one per generation).
+        closed_loop_profiles: closed-loop flights per generation.
+        holdout_profiles: held-out closed-loop flights that pick the deployed genome.
+    """
+
+    def __init__(self, layout: BlimpSNNLayout, seed: int, train: ProfileSpec, holdout: ProfileSpec,
+                 closed_loop: ProfileSpec, partner: Any, weights: ClosedLoopWeights, chunk: int = 16,
+                 closed_loop_profiles: int = 1, holdout_profiles: int = 1) -> None:
+        self.layout, self.seed, self.train, self.holdout = layout, int(seed), train, holdout
+        self.closed_loop, self.partner, self.weights, self.chunk = closed_loop, partner, weights, int(chunk)
+        self.closed_loop_profiles = int(closed_loop_profiles)
+        self.holdout_profiles = int(holdout_profiles)
+        self._cached: tuple[int, ErrorSequences] | None = None
+        self._holdout_seq: ErrorSequences | None = None
+
+    def _sequences(self, index: int) -> ErrorSequences:
+        if self._cached is None or self._cached[0] != index:
+            rng = np.random.default_rng([self.seed, 1, index])
+            self._cached = (index, record_random_flights(self.chunk, self.train, rng)[0])
+        return self._cached[1]
+
+    def imitation(self, generation: int) -> ImitationTask:
+        seqs = self._sequences(generation // self.chunk)
+        j = generation % self.chunk
+        return ImitationTask(self.layout, seqs.error_m[j], seqs.target(self.layout.role)[j])
+
+    def imitation_holdout(self) -> ImitationTask:
+        if self._holdout_seq is None:
+            rng = np.random.default_rng([self.seed, 99])
+            self._holdout_seq = record_random_flights(1, self.holdout, rng)[0]
+        s = self._holdout_seq
+        return ImitationTask(self.layout, s.error_m[0], s.target(self.layout.role)[0])
+
+    def closed_loop_task(self, generation: int) -> ClosedLoopTask:
+        rng = np.random.default_rng([self.seed, 2, generation])
+        profiles = tuple(self.closed_loop.draw(rng) for _ in range(self.closed_loop_profiles))
+        return ClosedLoopTask(self.layout, profiles, self.partner, 1000 * (generation + 1), self.weights)
+
+    def init_profiles(self) -> tuple[SetpointProfile, ...]:
+        """Profiles that pick a starting genome (neither training nor held-out)."""
+        rng = np.random.default_rng([self.seed, 5])
+        return tuple(self.closed_loop.draw(rng) for _ in range(2))
+
+    def closed_loop_holdout(self) -> ClosedLoopTask:
+        rng = np.random.default_rng([self.seed, 98])
+        profiles = tuple(self.holdout.draw(rng) for _ in range(self.holdout_profiles))
+        return ClosedLoopTask(self.layout, profiles, self.partner, 99, self.weights)

@@ -1,0 +1,83 @@
+"""Vectorized numpy twin of the MuJoCo blimp: many blimps stepped at once.
+
+Same equations and discretization as ``sim/blimp.xml`` under MuJoCo (see
+:mod:`snn_control.blimp.dynamics`); ``test/envs/test_blimp_twin.py`` checks that the two
+trajectories agree. Used where thousands of flights are needed (evolution, recording training data).
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+
+from snn_control.blimp.dynamics import BlimpDynamics, body_step, servo_step, vertical_command
+from snn_control.blimp.tof import ToFSensor, tof_reading
+
+
+class BlimpState(NamedTuple):
+    """Batch state, each array shaped ``(batch,)``."""
+
+    z_m: np.ndarray
+    v_mps: np.ndarray
+    thrust_units: np.ndarray
+    servo_rad: np.ndarray
+
+
+def blimp_initial_state(altitude_m: np.ndarray | float, batch: int) -> BlimpState:
+    z = np.broadcast_to(np.asarray(altitude_m, dtype=float), (batch,)).copy()
+    zeros = np.zeros(batch)
+    return BlimpState(z, zeros.copy(), zeros.copy(), zeros.copy())
+
+
+def blimp_control_step(state: BlimpState, u: np.ndarray, p: BlimpDynamics, n_substeps: int) -> BlimpState:
+    """Hold command ``u`` (batch,) for ``n_substeps`` physics steps."""
+    z, v, a, phi = state
+    for _ in range(n_substeps):
+        phi = servo_step(phi, u, p)
+        w = vertical_command(phi, u, p)
+        z, v, a = body_step(z, v, a, w, p)
+    return BlimpState(z, v, a, phi)
+
+
+class BlimpBatchSim:
+    """``batch`` independent blimps with ToF sensors, stepped one control period at a time."""
+
+    def __init__(
+        self,
+        batch: int,
+        dynamics: BlimpDynamics = BlimpDynamics(),
+        sensor: ToFSensor = ToFSensor(),
+        control_period_s: float = 0.1,
+        initial_altitude_m: float | np.ndarray = 0.5,
+        seed: int | None = 0,
+    ) -> None:
+        if batch < 1:
+            raise ValueError(f"batch must be >= 1, got {batch}")
+        n = control_period_s / dynamics.dt_s
+        if control_period_s <= 0 or abs(n - round(n)) > 1e-6:
+            raise ValueError(f"control_period_s must be a positive multiple of {dynamics.dt_s} s")
+        self.batch = batch
+        self.dynamics = dynamics
+        self.sensor = sensor
+        self.control_period_s = float(control_period_s)
+        self.n_substeps = int(round(n))
+        self.initial_altitude_m = initial_altitude_m
+        self.reset(seed)
+
+    def reset(self, seed: int | None = None) -> np.ndarray:
+        self._rng = np.random.default_rng(seed)
+        self.state = blimp_initial_state(self.initial_altitude_m, self.batch)
+        self.time_s = 0.0
+        return self.read_range()
+
+    def step(self, u: np.ndarray) -> np.ndarray:
+        u = np.broadcast_to(np.asarray(u, dtype=float), (self.batch,))
+        if not np.all(np.isfinite(u)):
+            raise ValueError("motor commands must be finite")
+        self.state = blimp_control_step(self.state, u, self.dynamics, self.n_substeps)
+        self.time_s += self.control_period_s
+        return self.read_range()
+
+    def read_range(self) -> np.ndarray:
+        return tof_reading(self.state.z_m, self._rng, self.sensor)

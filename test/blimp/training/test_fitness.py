@@ -1,0 +1,108 @@
+"""Blimp SNN fitness: the paper's imitation score, closed-loop cost, and the pluggable population map."""
+
+import multiprocessing
+
+import numpy as np
+import pytest
+
+from snn_control.blimp.snn.genome import BlimpSNNLayout
+from snn_control.blimp.metrics import tracking_metrics
+from snn_control.blimp.profiles import SetpointProfile
+from snn_control.blimp.training.data import ProfileSpec, record_random_flights
+from snn_control.blimp.training.fitness import (
+    batch_tracking_metrics,
+    evaluate_closed_loop,
+    fly_batch,
+    imitation_fitness,
+    profile_setpoints,
+)
+from snn_control.blimp.training.tasks import ImitationTask, evaluate_population
+
+
+def test_imitation_fitness_values():
+    t = np.array([0.0, 1.0, 2.0, 3.0])
+    np.testing.assert_allclose(imitation_fitness(t, t), [0.0], atol=1e-12)
+    np.testing.assert_allclose(imitation_fitness(2 * t + 1, t), [np.mean(t + 1)])  # r = 1
+    np.testing.assert_allclose(imitation_fitness(np.zeros(4), t), [1.5 + 1.0])  # constant: r = 0
+    np.testing.assert_allclose(imitation_fitness(-t, t), [np.mean(2 * t) + 2.0])  # r = -1
+    assert imitation_fitness(np.stack([t, -t]), t).shape == (2,)
+
+
+def test_recorded_pid_flights():
+    seqs, profiles = record_random_flights(2, ProfileSpec(n_segments=2), np.random.default_rng(0))
+    assert seqs.error_m.shape == seqs.pd.shape == seqs.i.shape
+    assert seqs.i[:, -1].min() > 1.0  # the integral holds the heavier-than-air blimp up
+    np.testing.assert_allclose(seqs.setpoint_m[0, 0], profiles[0].setpoints_m[0])
+    with pytest.raises(ValueError):
+        seqs.target("d")
+
+
+def _task_and_genomes(n=6):
+    layout = BlimpSNNLayout.for_role("pd", n_pairs=4)
+    rng = np.random.default_rng(1)
+    seqs, _ = record_random_flights(1, ProfileSpec(n_segments=2), rng)
+    genomes = layout.denormalize(rng.uniform(size=(n, layout.n_genes)))
+    return ImitationTask(layout, seqs.error_m[0][:300], seqs.pd[0][:300]), genomes
+
+
+def test_population_map_is_pluggable():
+    task, genomes = _task_and_genomes()
+    whole = evaluate_population(task, genomes)
+    np.testing.assert_allclose(evaluate_population(task, genomes, map, n_chunks=3), whole)
+    single = [task(g[None])[0] for g in genomes]  # DEAP's usual one-at-a-time evaluate
+    np.testing.assert_allclose(single, whole)
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        np.testing.assert_allclose(evaluate_population(task, genomes, pool.map, n_chunks=2), whole)
+
+
+def test_batch_metrics_match_tracking_metrics():
+    layout = BlimpSNNLayout.for_role("pd", n_pairs=4)
+    genomes = layout.denormalize(np.random.default_rng(2).uniform(size=(3, layout.n_genes)))
+    profile = SetpointProfile.uniform([0.8, 1.2], 25.0)
+    flights = fly_batch(layout.decode(genomes), "pid_i", profile_setpoints([profile]), seed=3)
+    batch = batch_tracking_metrics(flights, profile)
+    for k in range(3):
+        ref = tracking_metrics(flights.t_s, flights.z_m[k], flights.u[k], profile)
+        for key in ("rmse_m", "sse_m", "overshoot_pct"):
+            np.testing.assert_allclose(batch[key][k], ref[key], rtol=1e-9, err_msg=key)
+
+
+def test_pd_alone_hangs_below_the_setpoint():
+    layout = BlimpSNNLayout.for_role("i", n_pairs=2)
+    silent = layout.lower.copy()  # zero-range readout weights -> the network outputs nothing
+    names = [g.name for g in layout.groups for _ in range(g.size)]
+    silent[[n == "out.weight" for n in names]] = 0.0
+    profile = SetpointProfile.uniform([1.0], 60.0)
+    flights = fly_batch(layout.decode(silent[None]), "pid_pd", profile_setpoints([profile]), seed=0)
+    sse = batch_tracking_metrics(flights, profile)["sse_m"][0]
+    assert 0.2 < sse < 0.5  # hover needs ~3 units: PD alone settles ~3/9 m low
+    cost = evaluate_closed_loop(layout, silent[None], "pid_pd", profile)
+    assert cost.shape == (1,) and cost[0] > sse
+    with pytest.raises(ValueError, match="partner"):
+        fly_batch(layout.decode(silent[None]), "pid_x", profile_setpoints([profile]))
+
+
+def test_several_profiles_in_one_pass_match_separate_flights():
+    layout = BlimpSNNLayout.for_role("pd", n_pairs=3)
+    genomes = layout.denormalize(np.random.default_rng(4).uniform(size=(2, layout.n_genes)))
+    profiles = [SetpointProfile.uniform([0.8, 1.2], 20.0), SetpointProfile.uniform([1.0, 0.6, 0.9], 15.0)]
+    together = evaluate_closed_loop(layout, genomes, "pid_i", profiles, seed=5)
+    # the same rows flown separately (same noise stream needs the same batch layout, so compare costs loosely)
+    apart = np.mean([evaluate_closed_loop(layout, genomes, "pid_i", [p], seed=5) for p in profiles], axis=0)
+    assert together.shape == (2,)
+    np.testing.assert_allclose(together, apart, rtol=0.5)
+
+
+def test_designed_pd_genome_acts_like_a_pd():
+    from snn_control.blimp.snn.network import blimp_snn_rollout
+    from snn_control.blimp.training.initial import DESIGN_GRID, designed_pd_genome, designed_pd_genomes
+
+    layout = BlimpSNNLayout.for_role("pd")
+    params = layout.decode(designed_pd_genome(layout, n_fast=16)[None])
+    step = blimp_snn_rollout(params, np.full(200, 0.3))[0]
+    assert 0.5 * 9 * 0.3 < step[100:].mean() < 2.0 * 9 * 0.3  # about Kp e at rest
+    np.testing.assert_array_equal(blimp_snn_rollout(params, np.zeros(50)), 0.0)
+    n = int(np.prod([len(v) for v in DESIGN_GRID.values()]))
+    assert designed_pd_genomes(layout).shape == (n, layout.n_genes)
+    with pytest.raises(ValueError):
+        designed_pd_genome(BlimpSNNLayout.for_role("i"))
