@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from snn_control.commands.eval_blimp import build_controller
+from snn_control.blimp.controllers import make_altitude_controller as build_controller
 from snn_control.blimp.flight import flight_metrics, fly
 from snn_control.blimp.profiles import PAPER_PROFILE, SetpointProfile
 

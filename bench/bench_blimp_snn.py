@@ -21,7 +21,8 @@ import numpy as np
 
 from snn_control.blimp.snn.controller import BlimpSNNController
 from snn_control.blimp.training.data import ProfileSpec, record_random_flights
-from snn_control.blimp.training.tasks import ImitationTask, evaluate_population
+from snn_control.blimp.training.tasks import ImitationTask
+from snn_control.evolve.popmap import PopulationMap, evaluate_population
 
 
 def _per_tick_us(step, ticks: int, errors: np.ndarray) -> float:
@@ -66,7 +67,7 @@ def population_table(population: int, seq_s: float, repeats: int = 3) -> None:
         vec, loop = [], []
         for _ in range(repeats):
             t0 = time.perf_counter()
-            f_vec = evaluate_population(task, pop, toolbox.map)
+            f_vec = evaluate_population(task, pop, PopulationMap(toolbox.map))
             vec.append(time.perf_counter() - t0)
             t0 = time.perf_counter()
             f_loop = [f[0] for f in toolbox.map(toolbox.evaluate, list(pop))]

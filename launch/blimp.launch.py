@@ -1,56 +1,74 @@
 """Blimp altitude graph: MuJoCo sim, altitude controller, set-point schedule.
 
-    ros2 launch snn_control blimp.launch.py [controller:=pid|snn|pd_snn+pid_i] [seed:=0]
-        [real_time_factor:=1.0] [params_file:=/path/to/blimp.yaml]
+    ros2 launch snn_control blimp.launch.py [params_file:=/path/to/blimp.yaml]
+        [controller:=pid|snn|pd_snn+pid_i] [seed:=0] [real_time_factor:=1.0]
 
-Without a ROS 2 install, ``snn-control launch blimp`` runs the same nodes from the same YAML.
-Keep DDS on this machine with ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST.
+Every node reads ``params_file`` (default: the package's config/blimp.yaml); ``controller``,
+``seed`` and ``real_time_factor`` override the file only when given, as in ``snn-control launch
+blimp``, which runs the same nodes from the same YAML without a ROS 2 install.
+Keep DDS on this machine with ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST (the default here).
 """
 
 import os
 
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, SetEnvironmentVariable
+from launch.actions import DeclareLaunchArgument, OpaqueFunction, SetEnvironmentVariable
 from launch.substitutions import EnvironmentVariable, LaunchConfiguration
 from launch_ros.actions import Node
-from launch_ros.parameter_descriptions import ParameterValue
+
+# argument: (type or choices, what it sets); empty (the default) = not given, params_file decides
+OVERRIDES = {
+    "controller": (("snn", "pid", "pd_snn+pid_i"), "altitude_controller.controller: snn | pid | pd_snn+pid_i"),
+    "seed": (int, "blimp_sim.seed"),
+    "real_time_factor": (float, "blimp_sim.real_time_factor, 0 = as fast as possible"),
+}
+
+
+def _typed(name, text):
+    """The typed value of ``name:=text``; a ValueError naming the argument when it does not parse."""
+    kind = OVERRIDES[name][0]
+    if isinstance(kind, tuple):
+        if text in kind:
+            return text
+        expected = "one of " + " | ".join(kind)
+    else:
+        try:
+            return kind(text)
+        except ValueError:
+            expected = {int: "an integer", float: "a number"}[kind]
+    raise ValueError(f"launch argument {name}:={text!r}: expected {expected}")
+
+
+def _given(context, *names):
+    """{name: typed value} for each of ``names`` the user passed (non-empty) on the command line."""
+    texts = {name: LaunchConfiguration(name).perform(context).strip() for name in names}
+    return {name: _typed(name, text) for name, text in texts.items() if text}
+
+
+def _nodes(context):
+    params = LaunchConfiguration("params_file").perform(context)
+    overrides = {
+        "blimp_sim": _given(context, "seed", "real_time_factor"),
+        "altitude_controller": _given(context, "controller"),
+        "setpoint_schedule": {},
+    }
+    return [
+        Node(package="snn_control", executable=name, name=name, output="screen",
+             parameters=[params, extra] if extra else [params])
+        for name, extra in overrides.items()
+    ]
 
 
 def generate_launch_description():
     default_params = os.path.join(get_package_share_directory("snn_control"), "config", "blimp.yaml")
-    params = LaunchConfiguration("params_file")
     return LaunchDescription([
         DeclareLaunchArgument("params_file", default_value=default_params, description="ROS parameter file"),
-        DeclareLaunchArgument("controller", default_value="snn", description="snn | pid | pd_snn+pid_i"),
-        DeclareLaunchArgument("seed", default_value="0", description="simulator seed"),
-        DeclareLaunchArgument("real_time_factor", default_value="1.0", description="0 = as fast as possible"),
+        *(DeclareLaunchArgument(name, default_value="", description=f"{what}; empty: from params_file")
+          for name, (_, what) in OVERRIDES.items()),
         SetEnvironmentVariable(
             "ROS_AUTOMATIC_DISCOVERY_RANGE",
             EnvironmentVariable("ROS_AUTOMATIC_DISCOVERY_RANGE", default_value="LOCALHOST"),
         ),
-        Node(
-            package="snn_control",
-            executable="blimp_sim",
-            name="blimp_sim",
-            output="screen",
-            parameters=[params, {
-                "seed": ParameterValue(LaunchConfiguration("seed"), value_type=int),
-                "real_time_factor": ParameterValue(LaunchConfiguration("real_time_factor"), value_type=float),
-            }],
-        ),
-        Node(
-            package="snn_control",
-            executable="altitude_controller",
-            name="altitude_controller",
-            output="screen",
-            parameters=[params, {"controller": LaunchConfiguration("controller")}],
-        ),
-        Node(
-            package="snn_control",
-            executable="setpoint_schedule",
-            name="setpoint_schedule",
-            output="screen",
-            parameters=[params],
-        ),
+        OpaqueFunction(function=_nodes),
     ])

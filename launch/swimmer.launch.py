@@ -1,51 +1,74 @@
 """Swimmer graph: MuJoCo swimmer sim and NCAP controller (rate or spiking).
 
-    ros2 launch snn_control swimmer.launch.py [variant:=rate|spiking] [n_links:=6] [seed:=0]
-        [real_time_factor:=1.0] [params_file:=/path/to/swimmer.yaml]
+    ros2 launch snn_control swimmer.launch.py [params_file:=/path/to/swimmer.yaml]
+        [variant:=rate|spiking] [n_links:=6] [seed:=0] [real_time_factor:=1.0]
 
-Without a ROS 2 install, ``snn-control launch swimmer`` runs the same nodes from the same YAML.
+Both nodes read ``params_file`` (default: the package's config/swimmer.yaml); ``variant``,
+``n_links`` (applied to both nodes), ``seed`` and ``real_time_factor`` override the file only when
+given, as in ``snn-control launch swimmer``, which runs the same nodes from the same YAML without
+a ROS 2 install. Keep DDS on this machine with ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST (the default).
 """
 
 import os
 
 from ament_index_python.packages import get_package_share_directory
 from launch import LaunchDescription
-from launch.actions import DeclareLaunchArgument, SetEnvironmentVariable
+from launch.actions import DeclareLaunchArgument, OpaqueFunction, SetEnvironmentVariable
 from launch.substitutions import EnvironmentVariable, LaunchConfiguration
 from launch_ros.actions import Node
-from launch_ros.parameter_descriptions import ParameterValue
+
+# argument: (type or choices, what it sets); empty (the default) = not given, params_file decides
+OVERRIDES = {
+    "variant": (("rate", "spiking"), "ncap_controller.variant: rate | spiking"),
+    "n_links": (int, "links of the swimmer body, both nodes"),
+    "seed": (int, "swimmer_sim.seed, the episode seed"),
+    "real_time_factor": (float, "swimmer_sim.real_time_factor, 0 = as fast as possible"),
+}
+
+
+def _typed(name, text):
+    """The typed value of ``name:=text``; a ValueError naming the argument when it does not parse."""
+    kind = OVERRIDES[name][0]
+    if isinstance(kind, tuple):
+        if text in kind:
+            return text
+        expected = "one of " + " | ".join(kind)
+    else:
+        try:
+            return kind(text)
+        except ValueError:
+            expected = {int: "an integer", float: "a number"}[kind]
+    raise ValueError(f"launch argument {name}:={text!r}: expected {expected}")
+
+
+def _given(context, *names):
+    """{name: typed value} for each of ``names`` the user passed (non-empty) on the command line."""
+    texts = {name: LaunchConfiguration(name).perform(context).strip() for name in names}
+    return {name: _typed(name, text) for name, text in texts.items() if text}
+
+
+def _nodes(context):
+    params = LaunchConfiguration("params_file").perform(context)
+    overrides = {
+        "swimmer_sim": _given(context, "n_links", "seed", "real_time_factor"),
+        "ncap_controller": _given(context, "variant", "n_links"),
+    }
+    return [
+        Node(package="snn_control", executable=name, name=name, output="screen",
+             parameters=[params, extra] if extra else [params])
+        for name, extra in overrides.items()
+    ]
 
 
 def generate_launch_description():
     default_params = os.path.join(get_package_share_directory("snn_control"), "config", "swimmer.yaml")
-    params = LaunchConfiguration("params_file")
-    n_links = ParameterValue(LaunchConfiguration("n_links"), value_type=int)
     return LaunchDescription([
         DeclareLaunchArgument("params_file", default_value=default_params, description="ROS parameter file"),
-        DeclareLaunchArgument("variant", default_value="rate", description="rate | spiking"),
-        DeclareLaunchArgument("n_links", default_value="6", description="links of the swimmer body"),
-        DeclareLaunchArgument("seed", default_value="0", description="episode seed"),
-        DeclareLaunchArgument("real_time_factor", default_value="1.0", description="0 = as fast as possible"),
+        *(DeclareLaunchArgument(name, default_value="", description=f"{what}; empty: from params_file")
+          for name, (_, what) in OVERRIDES.items()),
         SetEnvironmentVariable(
             "ROS_AUTOMATIC_DISCOVERY_RANGE",
             EnvironmentVariable("ROS_AUTOMATIC_DISCOVERY_RANGE", default_value="LOCALHOST"),
         ),
-        Node(
-            package="snn_control",
-            executable="swimmer_sim",
-            name="swimmer_sim",
-            output="screen",
-            parameters=[params, {
-                "n_links": n_links,
-                "seed": ParameterValue(LaunchConfiguration("seed"), value_type=int),
-                "real_time_factor": ParameterValue(LaunchConfiguration("real_time_factor"), value_type=float),
-            }],
-        ),
-        Node(
-            package="snn_control",
-            executable="ncap_controller",
-            name="ncap_controller",
-            output="screen",
-            parameters=[params, {"variant": LaunchConfiguration("variant"), "n_links": n_links}],
-        ),
+        OpaqueFunction(function=_nodes),
     ])

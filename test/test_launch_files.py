@@ -1,7 +1,10 @@
-"""The ROS 2 launch files describe the same graph as ``snn-control launch``.
+"""The ROS 2 launch files describe the same graph as ``snn-control launch`` and honour the YAML.
 
 ``launch``/``launch_ros`` are not on PyPI, so this loads each launch file against small stand-ins
-that record what it declares, and checks every node's package, executable and parameter file.
+that record what it declares, runs its ``OpaqueFunction`` in a fake launch context (the declared
+defaults, overridden by the "command line" arguments a test passes), and computes each node's
+effective parameters the way ROS does: each file in ``parameters`` applies the section named after
+the node, each dict its entries, in order, later wins.
 """
 
 import importlib.util
@@ -11,6 +14,7 @@ import types
 from pathlib import Path
 
 import pytest
+import yaml
 
 from snn_control.bringup import GRAPHS
 
@@ -22,20 +26,115 @@ class Recorded:
         self.args, self.kwargs = args, kwargs
 
 
+class LaunchConfiguration(Recorded):
+    def perform(self, context):
+        (name,) = self.args
+        if name not in context.launch_configurations:  # as launch's SubstitutionFailure
+            raise LookupError(f"launch configuration '{name}' does not exist")
+        return context.launch_configurations[name]
+
+
+class OpaqueFunction:
+    def __init__(self, *, function, args=None, kwargs=None):  # keyword-only, as in launch
+        self.function, self.fargs, self.fkwargs = function, args or [], kwargs or {}
+
+    def execute(self, context):
+        return self.function(context, *self.fargs, **self.fkwargs)
+
+
 def _stub_modules(share: str) -> dict:
     mods = {}
     for name in ("launch", "launch.actions", "launch.substitutions", "launch_ros", "launch_ros.actions",
-                 "launch_ros.parameter_descriptions", "ament_index_python", "ament_index_python.packages"):
+                 "ament_index_python", "ament_index_python.packages"):
         mods[name] = types.ModuleType(name)
-    mods["launch"].LaunchDescription = lambda actions: actions
+    mods["launch"].LaunchDescription = lambda actions: list(actions)
     for attr in ("DeclareLaunchArgument", "SetEnvironmentVariable"):
         setattr(mods["launch.actions"], attr, type(attr, (Recorded,), {}))
-    for attr in ("LaunchConfiguration", "EnvironmentVariable"):
-        setattr(mods["launch.substitutions"], attr, type(attr, (Recorded,), {}))
+    mods["launch.actions"].OpaqueFunction = OpaqueFunction
+    mods["launch.substitutions"].LaunchConfiguration = LaunchConfiguration
+    mods["launch.substitutions"].EnvironmentVariable = type("EnvironmentVariable", (Recorded,), {})
     mods["launch_ros.actions"].Node = type("Node", (Recorded,), {})
-    mods["launch_ros.parameter_descriptions"].ParameterValue = type("ParameterValue", (Recorded,), {})
     mods["ament_index_python.packages"].get_package_share_directory = lambda pkg: share
     return mods
+
+
+def launch(graph: str, monkeypatch, **arguments: str):
+    """Load ``<graph>.launch.py`` and run it as ``ros2 launch ... name:=value``: (actions, nodes, context)."""
+    for name, mod in _stub_modules(str(ROOT)).items():
+        monkeypatch.setitem(sys.modules, name, mod)
+    spec = importlib.util.spec_from_file_location(f"{graph}_launch", ROOT / "launch" / f"{graph}.launch.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    actions = module.generate_launch_description()
+    declared = {a.args[0]: a.kwargs.get("default_value")
+                for a in actions if type(a).__name__ == "DeclareLaunchArgument"}
+    unknown = set(arguments) - set(declared)
+    assert not unknown, f"{graph}.launch.py declares no argument {sorted(unknown)}"
+    context = types.SimpleNamespace(launch_configurations={**declared, **arguments})
+    nodes, pending = [], list(actions)
+    while pending:
+        action = pending.pop(0)
+        if isinstance(action, OpaqueFunction):
+            pending[:0] = action.execute(context) or []
+        elif type(action).__name__ == "Node":
+            nodes.append(action)
+    return actions, nodes, context
+
+
+def effective_parameters(node, context) -> dict:
+    """The parameters ``node`` starts with: its ``parameters`` entries applied in order."""
+    name, out = node.kwargs["name"], {}
+    for entry in node.kwargs.get("parameters", []):
+        if isinstance(entry, LaunchConfiguration):
+            entry = entry.perform(context)
+        if isinstance(entry, (str, Path)):
+            data = yaml.safe_load(Path(entry).read_text()) or {}
+            for key in ("/**", name, f"/{name}"):
+                out.update((data.get(key) or {}).get("ros__parameters", {}))
+        elif isinstance(entry, dict):
+            for key, value in entry.items():
+                assert isinstance(value, (bool, int, float, str, list)), f"{name}.{key} is not a typed value: {value!r}"
+                out[key] = value
+        else:
+            raise AssertionError(f"{name}: unexpected parameters entry {entry!r}")
+    return out
+
+
+def typed(params: dict) -> dict:
+    """``params`` with each value paired with its type, so 7 != 7.0 and "0" != 0."""
+    return {k: (type(v).__name__, v) for k, v in params.items()}
+
+
+def shipped(graph: str) -> dict:
+    data = yaml.safe_load((ROOT / "config" / GRAPHS[graph].config_file).read_text())
+    return {node: section["ros__parameters"] for node, section in data.items()}
+
+
+# A user's params file: the shipped one with these values changed, per node.
+USER_FILE = {
+    "blimp": {"blimp_sim": {"seed": 7, "real_time_factor": 0.0}, "altitude_controller": {"controller": "pid"}},
+    "swimmer": {
+        "swimmer_sim": {"n_links": 8, "seed": 7, "real_time_factor": 0.0},
+        "ncap_controller": {"n_links": 8, "variant": "spiking"},
+    },
+}
+# Command-line arguments, and what they must set, per node, over the user's file.
+ARGUMENTS = {
+    "blimp": ({"seed": "3", "controller": "snn"},
+              {"blimp_sim": {"seed": 3}, "altitude_controller": {"controller": "snn"}}),
+    "swimmer": ({"n_links": "5", "variant": "rate", "seed": "3"},
+                {"swimmer_sim": {"n_links": 5, "seed": 3}, "ncap_controller": {"n_links": 5, "variant": "rate"}}),
+}
+
+
+def write_user_file(graph: str, tmp_path: Path) -> tuple[Path, dict]:
+    expected = shipped(graph)
+    for node, changes in USER_FILE[graph].items():
+        assert set(changes) <= set(expected[node])
+        expected[node].update(changes)
+    path = tmp_path / f"my_{graph}.yaml"
+    path.write_text(yaml.safe_dump({node: {"ros__parameters": p} for node, p in expected.items()}))
+    return path, expected
 
 
 def console_scripts() -> set[str]:
@@ -45,14 +144,8 @@ def console_scripts() -> set[str]:
 
 @pytest.mark.parametrize("graph", sorted(GRAPHS))
 def test_launch_file_matches_bringup_graph(graph, monkeypatch):
-    for name, mod in _stub_modules(str(ROOT)).items():
-        monkeypatch.setitem(sys.modules, name, mod)
-    spec = importlib.util.spec_from_file_location("lf", ROOT / "launch" / f"{graph}.launch.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    actions = module.generate_launch_description()
-    nodes = [a for a in actions if type(a).__name__ == "Node"]
-    assert {n.kwargs["name"] for n in nodes} == set(GRAPHS[graph].nodes)
+    actions, nodes, _ = launch(graph, monkeypatch)
+    assert sorted(n.kwargs["name"] for n in nodes) == sorted(GRAPHS[graph].nodes)
     scripts = console_scripts()
     for n in nodes:
         assert n.kwargs["package"] == "snn_control"
@@ -61,6 +154,51 @@ def test_launch_file_matches_bringup_graph(graph, monkeypatch):
     assert Path(default.kwargs["default_value"]) == ROOT / "config" / GRAPHS[graph].config_file
     env = [a for a in actions if type(a).__name__ == "SetEnvironmentVariable"]
     assert env and env[0].args[0] == "ROS_AUTOMATIC_DISCOVERY_RANGE"
+    assert env[0].args[1].kwargs.get("default_value") == "LOCALHOST"
+
+
+@pytest.mark.parametrize("graph", sorted(GRAPHS))
+def test_defaults_are_the_shipped_yaml_exactly(graph, monkeypatch):
+    _, nodes, context = launch(graph, monkeypatch)
+    expected = shipped(graph)
+    for n in nodes:
+        assert not [e for e in n.kwargs["parameters"] if isinstance(e, dict)], "an override nobody asked for"
+        assert typed(effective_parameters(n, context)) == typed(expected[n.kwargs["name"]])
+
+
+@pytest.mark.parametrize("graph", sorted(GRAPHS))
+def test_users_params_file_wins_without_arguments(graph, monkeypatch, tmp_path):
+    path, expected = write_user_file(graph, tmp_path)
+    _, nodes, context = launch(graph, monkeypatch, params_file=str(path))
+    assert len(nodes) == len(expected)
+    for n in nodes:
+        assert typed(effective_parameters(n, context)) == typed(expected[n.kwargs["name"]])
+
+
+@pytest.mark.parametrize("graph", sorted(GRAPHS))
+def test_argument_given_overrides_the_params_file(graph, monkeypatch, tmp_path):
+    path, expected = write_user_file(graph, tmp_path)
+    arguments, sets = ARGUMENTS[graph]
+    for node, values in sets.items():
+        expected[node].update(values)
+    _, nodes, context = launch(graph, monkeypatch, params_file=str(path), **arguments)
+    for n in nodes:
+        assert typed(effective_parameters(n, context)) == typed(expected[n.kwargs["name"]])
+    sim = next(n for n in nodes if n.kwargs["name"] == f"{graph}_sim")
+    assert effective_parameters(sim, context)["real_time_factor"] == 0.0  # the file's, not overridden
+
+
+@pytest.mark.parametrize("graph, argument, value", [
+    ("blimp", "seed", "abc"),
+    ("blimp", "real_time_factor", "fast"),
+    ("blimp", "controller", "PID"),
+    ("swimmer", "seed", "abc"),
+    ("swimmer", "n_links", "6.5"),
+    ("swimmer", "variant", "spiky"),
+])
+def test_bad_argument_value_names_the_argument(graph, argument, value, monkeypatch):
+    with pytest.raises(ValueError, match=rf"\b{argument}:='{re.escape(value)}'"):
+        launch(graph, monkeypatch, **{argument: value})
 
 
 def test_package_manifest_declares_runtime_dependencies():

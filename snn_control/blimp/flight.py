@@ -1,101 +1,143 @@
-"""Fly any altitude controller in closed loop offline (no ROS) and measure it.
+"""The one closed loop of the blimp, offline: what the ROS graph runs, for one flight or thousands.
 
-:func:`fly` runs the loop the ROS graph runs: each control tick (0.1 s) the simulator's ToF
-reading goes through a :class:`~snn_control.blimp.guard.GuardedController` around the
-controller, toward the profile's set-point, and the command is held for one period. Samples are
-taken at the tick, before the command acts: time, true altitude, set-point, command. Simulators:
-``mujoco`` (:class:`~snn_control.blimp.sim.BlimpEnv`) or ``twin`` (the numpy twin, one blimp).
-:func:`step_response` flies a settle-then-step profile and measures the step.
+Each control tick (0.1 s) every flight's ToF reading goes through the guard
+(:mod:`snn_control.blimp.guard`: valid readings step the controller, invalid ones hold then fall
+back), the controller steps on e = set-point - altitude for the rows the guard lets through, and
+the command is held for one period. Samples are taken at the tick, before the command acts: time,
+true altitude, set-point, command, and the error the controller stepped on.
+
+:func:`fly_batch` runs it for a batch of flights (the twin steps them all at once; the controller
+is any :class:`~snn_control.blimp.controllers.SummedController`, whose parameters may carry one
+row per flight: a whole population in one pass). :func:`fly` is one flight of a profile, in MuJoCo
+or the twin; evolution records its PID data and scores its networks with the same loop.
 """
 
 from __future__ import annotations
 
 import time
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 
-from snn_control.blimp.guard import AltitudeController, GuardedController, GuardParams
+from snn_control.blimp.controllers import SummedController
+from snn_control.blimp.dynamics import BlimpDynamics
+from snn_control.blimp.guard import GuardParams, guard_initial_state, guard_input, guard_output
 from snn_control.blimp.metrics import tracking_metrics
 from snn_control.blimp.profiles import SetpointProfile
+from snn_control.blimp.tof import ToFSensor
 from snn_control.blimp.twin import BlimpBatchSim
+from snn_control.snn.state import select_state
 
 SIMS = ("mujoco", "twin")
 
 
 class Flight(NamedTuple):
+    """Flights sampled per tick: ``t_s`` (T,); the others (B, T), or (T,) for :meth:`row`."""
+
     t_s: np.ndarray
     z_m: np.ndarray
     setpoint_m: np.ndarray
     u: np.ndarray
-    wall_s: float  # wall-clock time of the whole flight
-    controller_s: float  # of which in the guarded controller
+    error_m: np.ndarray  # the error the controller last stepped on
+    wall_s: float  # wall-clock time of the whole loop
+    controller_s: float  # of which in the guard and controller
+    observed: dict[str, np.ndarray]  # what ``observe`` recorded, (B, T) each
+
+    def row(self, k: int) -> "Flight":
+        """Flight ``k`` alone, arrays (T,)."""
+        return Flight(self.t_s, self.z_m[k], self.setpoint_m[k], self.u[k], self.error_m[k], self.wall_s,
+                      self.controller_s, {n: v[k] for n, v in self.observed.items()})
 
 
-class _TwinOne:
-    """The numpy twin with one blimp, behind the scalar interface of ``BlimpEnv``."""
+class _MujocoSims:
+    """MuJoCo blimps behind the batch interface of the twin (one ``BlimpEnv`` per row)."""
 
-    def __init__(self, seed: int) -> None:
-        self.sim = BlimpBatchSim(1, seed=seed)
-        self.control_period_s = self.sim.control_period_s
+    def __init__(self, envs: list) -> None:
+        self.envs = envs
+        self.control_period_s = envs[0].control_period_s
 
-    def reset(self, seed: int) -> float:
-        return float(self.sim.reset(seed)[0])
+    def reset(self, seed: int) -> np.ndarray:
+        return np.array([env.reset(seed) for env in self.envs])
 
-    def step(self, u: float) -> float:
-        return float(self.sim.step(np.array([u]))[0])
+    def step(self, u: np.ndarray) -> np.ndarray:
+        return np.array([env.step(float(uk)) for env, uk in zip(self.envs, u)])
 
     @property
-    def altitude_m(self) -> float:
-        return float(self.sim.state.z_m[0])
+    def altitude_m(self) -> np.ndarray:
+        return np.array([env.altitude_m for env in self.envs])
 
 
-def make_sim(kind: str, seed: int = 0) -> Any:
-    """A single-blimp simulator: ``reset(seed) -> reading``, ``step(u) -> reading``, ``altitude_m``."""
+def make_sim(kind: str, seed: int = 0, batch: int = 1, dynamics: BlimpDynamics | None = None,
+             sensor: ToFSensor = ToFSensor(), initial_altitude_m: float = 0.5) -> Any:
+    """Blimps with ``reset(seed) -> readings``, ``step(u) -> readings``, ``altitude_m`` (all (batch,))."""
     if kind == "twin":
-        return _TwinOne(seed)
+        return BlimpBatchSim(batch, dynamics or BlimpDynamics(), sensor, initial_altitude_m=initial_altitude_m,
+                             seed=seed)
     if kind == "mujoco":
         from snn_control.blimp.sim import BlimpEnv
 
-        return BlimpEnv(seed=seed)
+        kwargs = {} if dynamics is None else {"dynamics": dynamics}
+        return _MujocoSims([BlimpEnv(sensor=sensor, initial_altitude_m=initial_altitude_m, seed=seed, **kwargs)
+                            for _ in range(batch)])
     raise ValueError(f"unknown simulator {kind!r}; choose from {SIMS}")
 
 
-def fly(
-    controller: AltitudeController,
-    profile: SetpointProfile,
-    sim: str = "mujoco",
-    seed: int = 0,
+def fly_batch(
+    controller: SummedController,
+    sim: Any,
+    reading_m: np.ndarray,
+    setpoints_m: np.ndarray,
     guard: GuardParams = GuardParams(),
+    observe: Callable[[Any], dict[str, np.ndarray]] | None = None,
 ) -> Flight:
-    """Fly ``controller`` (guarded) through ``profile`` once, timing the flight and the controller."""
-    env = make_sim(sim, seed)
-    guarded = GuardedController(controller, guard)
-    reading = env.reset(seed)
-    dt = env.control_period_s
-    n = int(round(profile.duration_s / dt))
-    t = np.arange(n) * dt
-    ref = profile.at(t)
-    z, u = np.empty(n), np.empty(n)
-    in_controller = 0.0
+    """Fly every row of ``sim`` from its first ``reading_m`` (batch,) through ``setpoints_m``
+    ((T,) for all rows or (batch, T)); ``observe(controller_state)`` may record extra signals."""
+    batch = len(reading_m)
+    ref = np.broadcast_to(np.asarray(setpoints_m, dtype=float), (batch, np.shape(setpoints_m)[-1]))
+    ticks = ref.shape[1]
+    dt = sim.control_period_s
+    state, g = controller.initial_state(batch), guard_initial_state(batch)
+    z, u_log, e_log = (np.empty((batch, ticks)) for _ in range(3))
+    observed: dict[str, np.ndarray] = {}
+    e_prev, reading, in_loop = np.zeros(batch), np.asarray(reading_m, dtype=float), 0.0
     start = time.perf_counter()
-    for k in range(n):
-        z[k] = env.altitude_m
+    for k in range(ticks):
+        z[:, k] = sim.altitude_m
         t0 = time.perf_counter()
-        u[k] = guarded.step(reading, float(ref[k]), float(t[k]))
-        in_controller += time.perf_counter() - t0
-        reading = env.step(u[k])
-    return Flight(t, z, ref, u, time.perf_counter() - start, in_controller)
+        altitude, steps, below = guard_input(guard, reading)
+        e = ref[:, k] - np.where(steps, altitude, ref[:, k])
+        new_state, u, _ = controller.step_batch(state, e)
+        state = new_state if steps.all() else select_state(steps, new_state, state)
+        g, cmd = guard_output(guard, g, steps, below, u, k * dt)
+        in_loop += time.perf_counter() - t0
+        e_prev = np.where(steps, e, e_prev)
+        u_log[:, k], e_log[:, k] = cmd, e_prev
+        for name, value in (observe(state) if observe else {}).items():
+            observed.setdefault(name, np.empty((batch, ticks)))[:, k] = value
+        reading = sim.step(cmd)
+    return Flight(np.arange(ticks) * dt, z, np.array(ref), u_log, e_log, time.perf_counter() - start, in_loop,
+                  observed)
 
 
-def flight_metrics(flight: Flight, profile: SetpointProfile, controller: AltitudeController) -> dict[str, float]:
-    """``tracking_metrics`` plus ``n_spiking_neurons``, ``sim_s``, ``wall_s`` (the whole flight) and
-    ``controller_us_per_tick`` (mean time in the guarded controller per tick)."""
+def fly(controller: SummedController, profile: SetpointProfile, sim: str = "mujoco", seed: int = 0,
+        guard: GuardParams = GuardParams(), dynamics: BlimpDynamics | None = None) -> Flight:
+    """One guarded flight of ``profile`` from rest, timing the loop and the controller (arrays (T,))."""
+    blimp = make_sim(sim, seed, dynamics=dynamics)
+    ticks = int(round(profile.duration_s / blimp.control_period_s))
+    setpoints = profile.at(np.arange(ticks) * blimp.control_period_s)
+    return fly_batch(controller, blimp, blimp.reset(seed), setpoints, guard).row(0)
+
+
+def flight_metrics(flight: Flight, profile: SetpointProfile, controller: Any) -> dict[str, float]:
+    """:func:`tracking_metrics` plus ``n_spiking_neurons``, ``sim_s``, ``wall_s`` (the whole flight)
+    and ``controller_us_per_tick`` (mean time in the guard and controller per tick)."""
     m = tracking_metrics(flight.t_s, flight.z_m, flight.u, profile)
+    m.pop("overshoot_excess_m")
+    n = len(flight.t_s)
     m["n_spiking_neurons"] = int(controller.n_spiking_neurons)
-    m["sim_s"] = float(len(flight.t_s) * (flight.t_s[1] - flight.t_s[0]) if len(flight.t_s) > 1 else 0.0)
+    m["sim_s"] = float(n * (flight.t_s[1] - flight.t_s[0]) if n > 1 else 0.0)
     m["wall_s"] = float(flight.wall_s)
-    m["controller_us_per_tick"] = float(1e6 * flight.controller_s / max(len(flight.t_s), 1))
+    m["controller_us_per_tick"] = float(1e6 * flight.controller_s / max(n, 1))
     return m
 
 
@@ -107,7 +149,7 @@ def step_profile(start_m: float, step_m: float, settle_s: float = 40.0, after_s:
 
 
 def step_response(
-    controller: AltitudeController, start_m: float, step_m: float, sim: str = "twin", seed: int = 0,
+    controller: SummedController, start_m: float, step_m: float, sim: str = "twin", seed: int = 0,
     settle_s: float = 40.0, after_s: float = 30.0,
 ) -> dict[str, Any]:
     """Fly a step of ``step_m`` from a settled ``start_m``: trace after the step and its figures.
@@ -115,9 +157,7 @@ def step_response(
     ``reach_s``: time from the step until the altitude first reaches 95 % of the step (NaN if
     never); ``overshoot_pct``: the largest excursion past the new set-point, % of the step.
     """
-    profile = step_profile(start_m, step_m, settle_s, after_s)
-    controller.reset()
-    flight = fly(controller, profile, sim=sim, seed=seed)
+    flight = fly(controller, step_profile(start_m, step_m, settle_s, after_s), sim=sim, seed=seed)
     after = flight.t_s >= settle_s
     t = flight.t_s[after] - settle_s
     progress = (flight.z_m[after] - start_m) / step_m

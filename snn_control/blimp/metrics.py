@@ -1,11 +1,20 @@
-"""Tracking metrics of an altitude flight (paper section 1's evaluation protocol).
+"""Tracking metrics of altitude flights (paper section 1's evaluation protocol), batch-first.
 
-* ``rmse_m``: root mean square of z - z_ref over every control tick;
+For flights sampled at control ticks t (altitude z, command u, set-point z_ref of a profile):
+
+* ``rmse_m``: root mean square of z - z_ref over every tick;
 * ``sse_m``: steady-state error, the mean |z - z_ref| over the last ``settle_window_s`` (10 s) of
-  each set-point segment, averaged over the segments flown to their end;
-* ``overshoot_pct``: for each set-point change, the largest excursion past the new set-point within
-  ``overshoot_window_s`` (30 s), in percent of the step; the worst step is reported;
-* ``max_abs_cmd``: the largest |motor command|.
+  each set-point segment *flown*, averaged over those segments; a segment is flown when the
+  flight's last tick is within 1.5 control periods of the segment's end (a flight of duration D
+  sampled every dt ends at D - dt); NaN if none is;
+* ``overshoot_pct``: for each set-point change the flight reached, the largest excursion past the
+  new set-point within ``overshoot_window_s`` (30 s), in percent of the step; the worst step;
+* ``overshoot_excess_m``: the same excursions beyond ``overshoot_target_pct`` of their step, in
+  metres (bounded where tiny steps make percentages explode; what evolution penalizes);
+* ``max_abs_cmd``: the largest |command|.
+
+:func:`tracking_metrics` takes one flight ``(T,)`` and returns floats, or a batch ``(B, T)`` and
+returns arrays ``(B,)``: the same code either way.
 """
 
 from __future__ import annotations
@@ -22,37 +31,41 @@ def tracking_metrics(
     profile: SetpointProfile,
     settle_window_s: float = 10.0,
     overshoot_window_s: float = 30.0,
-) -> dict[str, float]:
-    """Metrics of one flight sampled at control ticks ``t_s`` (altitude ``z_m``, command ``u``)."""
+    overshoot_target_pct: float = 10.0,
+) -> dict[str, float] | dict[str, np.ndarray]:
+    """Metrics of flights sampled at ticks ``t_s`` (T,): ``z_m`` and ``u`` shaped (T,) or (B, T)."""
     t = np.asarray(t_s, dtype=float)
     z = np.asarray(z_m, dtype=float)
     u = np.asarray(u, dtype=float)
-    if not (t.shape == z.shape == u.shape) or t.ndim != 1 or t.size == 0:
-        raise ValueError("t_s, z_m and u must be equal-length non-empty 1-D arrays")
+    single = z.ndim == 1
+    z, u = np.atleast_2d(z), np.atleast_2d(u)
+    if t.ndim != 1 or t.size == 0 or z.shape != u.shape or z.ndim != 2 or z.shape[1] != t.size:
+        raise ValueError("t_s must be (T,) and z_m, u equal-shaped (T,) or (B, T), T > 0")
     if not (np.all(np.isfinite(z)) and np.all(np.isfinite(u))):
         raise ValueError("altitude and command samples must be finite")
-    ref = profile.at(t)
-    err = z - ref
+    err = z - profile.at(t)
     starts = profile.starts_s
     ends = starts + np.asarray(profile.segments_s)
+    period = float(t[1] - t[0]) if t.size > 1 else 0.0
     steady = []
     for start, end in zip(starts, ends):
-        if t[-1] + 1e-9 < end - 1e-6 and not np.isclose(t[-1], end, atol=0.2):
-            continue  # segment not flown to its end
         window = (t >= max(start, end - settle_window_s)) & (t < end)
-        if window.any():
-            steady.append(np.mean(np.abs(err[window])))
-    overshoots = []
+        if window.any() and t[-1] >= end - 1.5 * period - 1e-9:
+            steady.append(np.mean(np.abs(err[:, window]), axis=-1))
+    over, excess = [np.zeros(z.shape[0])], [np.zeros(z.shape[0])]
     for k in range(1, len(starts)):
         step = profile.setpoints_m[k] - profile.setpoints_m[k - 1]
-        if step == 0 or starts[k] > t[-1]:
-            continue
         window = (t >= starts[k]) & (t < min(starts[k] + overshoot_window_s, ends[k]))
-        past = (z[window] - profile.setpoints_m[k]) * np.sign(step)
-        overshoots.append(100.0 * max(float(past.max(initial=0.0)), 0.0) / abs(step))
-    return {
-        "rmse_m": float(np.sqrt(np.mean(err**2))),
-        "sse_m": float(np.mean(steady)) if steady else float("nan"),
-        "overshoot_pct": float(max(overshoots)) if overshoots else 0.0,
-        "max_abs_cmd": float(np.max(np.abs(u))),
+        if step == 0 or not window.any():
+            continue
+        past = np.maximum((z[:, window] - profile.setpoints_m[k]) * np.sign(step), 0.0).max(axis=-1)
+        over.append(100.0 * past / abs(step))
+        excess.append(np.maximum(past - overshoot_target_pct / 100.0 * abs(step), 0.0))
+    out = {
+        "rmse_m": np.sqrt(np.mean(err**2, axis=-1)),
+        "sse_m": np.mean(steady, axis=0) if steady else np.full(z.shape[0], np.nan),
+        "overshoot_pct": np.max(over, axis=0),
+        "overshoot_excess_m": np.max(excess, axis=0),
+        "max_abs_cmd": np.max(np.abs(u), axis=-1),
     }
+    return {k: float(v[0]) for k, v in out.items()} if single else out

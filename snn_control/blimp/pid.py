@@ -18,6 +18,7 @@ from dataclasses import dataclass, fields
 from typing import NamedTuple
 
 import numpy as np
+from snn_control.blimp.controllers import SummedController
 from snn_control.dictio import DictIO
 
 
@@ -91,19 +92,41 @@ def pid_step(p: PIDParams, state: PIDState, error_m: np.ndarray) -> tuple[PIDSta
     return new_state, PIDOutput(p_term, i_term, d_term, pd, u)
 
 
-class PIDController:
-    """Stateful single-blimp PID: ``u = pid.step(altitude_m, setpoint_m)``."""
+class PIDTerm:
+    """The PID, or one of its parts, as a batch term of
+    :class:`~snn_control.blimp.controllers.SummedController`: ``output`` is ``"u"`` (the whole
+    command), ``"pd"`` (soft-limited P + D: the PD-SNN's target) or ``"i"`` (the I-SNN's).
+
+    Its state is ``(PIDState, PIDOutput)``: the last output (every part) travels with the state.
+    """
 
     n_spiking_neurons = 0
+    OUTPUTS = ("u", "pd", "i")
+
+    def __init__(self, params: PIDParams = PIDParams(), output: str = "u") -> None:
+        if output not in self.OUTPUTS:
+            raise ValueError(f"PIDTerm.output must be one of {self.OUTPUTS}, got {output!r}")
+        self.params, self.output = params, output
+
+    def initial_state(self, batch: int) -> tuple[PIDState, PIDOutput]:
+        z = np.zeros(batch)
+        return pid_initial_state(batch), PIDOutput(z, z.copy(), z.copy(), z.copy(), z.copy())
+
+    def step(self, state: tuple[PIDState, PIDOutput], error_m: np.ndarray) -> tuple[tuple, np.ndarray]:
+        pid_state, out = pid_step(self.params, state[0], error_m)
+        return (pid_state, out), getattr(out, self.output)
+
+
+class PIDController(SummedController):
+    """Stateful single-blimp PID: ``u = pid.step(altitude_m, setpoint_m)``; ``pid.last`` holds
+    every part of the last step. No clip of its own (the soft limit is the paper's; the guard clips)."""
 
     def __init__(self, params: PIDParams = PIDParams()) -> None:
         self.params = params
-        self.reset()
+        super().__init__([PIDTerm(params)], u_max=None)
 
-    def reset(self) -> None:
-        self.state = pid_initial_state(1)
-        self.last = None
-
-    def step(self, altitude_m: float, setpoint_m: float) -> float:
-        self.state, self.last = pid_step(self.params, self.state, np.array([setpoint_m - altitude_m]))
-        return float(self.last.u[0])
+    @property
+    def last(self) -> PIDOutput:
+        if self.state is None:
+            self.reset()
+        return self.state[0][1]

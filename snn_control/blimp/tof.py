@@ -31,12 +31,6 @@ class ToFSensor:
         if not 0 < self.min_m < self.max_m:
             raise ValueError(f"ToFSensor.min_m must be in (0, max_m), got {self.min_m}")
 
-    def valid(self, reading_m: np.ndarray | float) -> np.ndarray:
-        """True where a reading is a finite in-range measurement."""
-        r = np.asarray(reading_m, dtype=float)
-        with np.errstate(invalid="ignore"):
-            return np.isfinite(r) & (r >= self.min_m) & (r <= self.max_m)
-
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -1,7 +1,7 @@
 """Vectorized numpy twin of the MuJoCo blimp: many blimps stepped at once.
 
 Same equations and discretization as ``sim/blimp.xml`` under MuJoCo (see
-:mod:`snn_control.blimp.dynamics`); ``test/envs/test_blimp_twin.py`` checks that the two
+:mod:`snn_control.blimp.dynamics`); ``test/blimp/test_sim.py`` checks that the two
 trajectories agree. Used where thousands of flights are needed (evolution, recording training data).
 """
 
@@ -81,3 +81,8 @@ class BlimpBatchSim:
 
     def read_range(self) -> np.ndarray:
         return tof_reading(self.state.z_m, self._rng, self.sensor)
+
+    @property
+    def altitude_m(self) -> np.ndarray:
+        """True altitudes (m), shape (batch,)."""
+        return self.state.z_m

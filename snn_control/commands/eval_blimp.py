@@ -19,7 +19,7 @@ import json
 import sys
 from typing import Any
 
-CONTROLLERS = ("snn", "pid", "pd_snn+pid_i")
+from snn_control.blimp.controllers import CONTROLLERS
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,29 +34,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--step-response", metavar="FILE.png", help="PD-SNN vs PID-PD step responses")
 
 
-def build_controller(name: str, pd_artifact: str | None = None, i_artifact: str | None = None) -> Any:
-    """The controller called ``name`` (``snn``, ``pid`` or ``pd_snn+pid_i``)."""
-    if name == "pid":
-        from snn_control.blimp.pid import PIDController
-
-        return PIDController()
-    from snn_control.blimp.snn.controller import BlimpSNNController, PDSNNPlusPIDI
-
-    if name == "snn":
-        return BlimpSNNController.from_artifacts(pd_artifact, i_artifact)
-    if name == "pd_snn+pid_i":
-        return PDSNNPlusPIDI.from_artifact(pd_artifact)
-    raise ValueError(f"unknown controller {name!r}; choose from {CONTROLLERS}")
-
-
 def run(args: argparse.Namespace) -> int:
     from snn_control.artifacts.store import ArtifactError
+    from snn_control.blimp.controllers import make_altitude_controller
     from snn_control.blimp.flight import fly, flight_metrics
     from snn_control.blimp.profiles import PAPER_PROFILE, SetpointProfile
 
     try:
         profile = SetpointProfile.load(args.profile) if args.profile else PAPER_PROFILE
-        controller = build_controller(args.controller, args.pd_artifact, args.i_artifact)
+        controller = make_altitude_controller(args.controller, args.pd_artifact, args.i_artifact)
     except (ArtifactError, ValueError) as exc:
         print(f"snn-control eval blimp: {exc}", file=sys.stderr)
         return 2

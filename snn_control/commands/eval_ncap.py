@@ -105,7 +105,8 @@ def _write_mp4(path: Path, frames: list, fps: float) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from snn_control.swimmer.rollout import evaluate_population, process_map
+    from snn_control.evolve.popmap import population_map
+    from snn_control.swimmer.rollout import evaluate_population
 
     try:
         if args.episodes < 1 or args.workers < 1 or args.video_every < 1:
@@ -118,10 +119,9 @@ def run(args: argparse.Namespace) -> int:
         return 2
     seeds = [args.seed + k for k in range(args.episodes)]
     start = time.perf_counter()
-    with process_map(args.workers) as map_fn:
-        returns = evaluate_population(
-            policy, np.repeat(params[None], len(seeds), axis=0), seeds, map_fn, args.workers, args.episode_steps
-        )
+    with population_map(args.workers) as pmap:
+        returns = evaluate_population(policy, np.repeat(params[None], len(seeds), axis=0), seeds, pmap,
+                                      args.episode_steps)
     result = {
         "variant": policy.variant, "links": args.links, "weights": source, "episodes": len(seeds), "seed": args.seed,
         "mean_return": float(returns.mean()), "std_return": float(returns.std()),

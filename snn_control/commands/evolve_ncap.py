@@ -41,6 +41,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("runs/ncap"), help="folder for artifact, log and plot")
     parser.add_argument("--stem", default=None, help="file stem (default ncap_VARIANT_Llink_ALGO_seedS)")
     parser.add_argument("--artifact", type=Path, default=None, help="where to write the artifact instead")
+    parser.add_argument("--run-dir", type=Path, default=None,
+                        help="checkpoints (default OUT/STEM_run); --resume continues from there")
+    parser.add_argument("--resume", action="store_true", help="continue from the run dir's checkpoint")
+    parser.add_argument("--checkpoint-every", type=int, default=10, help="generations between checkpoints")
     parser.add_argument("--compare", type=Path, nargs="*", default=[], help="other runs' logs to plot alongside")
     parser.add_argument("--no-progress", action="store_true")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON on the last line")
@@ -70,7 +74,8 @@ def run(args: argparse.Namespace) -> int:
     from snn_control.swimmer.policy import save_policy
     import numpy as np
 
-    from snn_control.swimmer.rollout import evaluate_population, process_map
+    from snn_control.evolve.popmap import population_map
+    from snn_control.swimmer.rollout import evaluate_population
     from snn_control.swimmer.training import NCAPTrainConfig, plot_learning_curves, train_swimmer, write_log
 
     try:
@@ -80,15 +85,17 @@ def run(args: argparse.Namespace) -> int:
             init=args.init, seed=args.seed, eval_every=args.eval_every, eval_episodes=args.eval_episodes,
             select=args.select, policy_config=_policy_config(args),
         )
-        if args.workers < 1 or args.test_episodes < 0:
-            raise ValueError(f"--workers must be >= 1 and --test-episodes >= 0, got {args.workers}, {args.test_episodes}")
+        if args.workers < 1 or args.test_episodes < 0 or args.checkpoint_every < 1:
+            raise ValueError("--workers and --checkpoint-every must be >= 1 and --test-episodes >= 0")
         compare = [json.loads(Path(p).read_text()) for p in args.compare]
     except (ValueError, OSError) as exc:
         print(f"snn-control evolve ncap: {exc}", file=sys.stderr)
         return 2
     stem = args.stem or f"ncap_{cfg.variant}_{cfg.n_links}link_{cfg.algorithm}_seed{cfg.seed}"
-    with process_map(args.workers) as map_fn:
-        result = train_swimmer(cfg, map_fn, n_chunks=args.workers, progress=not args.no_progress)
+    run_dir = args.run_dir or args.out / f"{stem}_run"
+    with population_map(args.workers) as pmap:
+        result = train_swimmer(cfg, pmap, progress=not args.no_progress, run_dir=run_dir, resume=args.resume,
+                               checkpoint_every=args.checkpoint_every)
     command = "snn-control evolve ncap " + " ".join(sys.argv[3:] if sys.argv[1:3] == ["evolve", "ncap"] else [])
     log_path = write_log(args.out / f"{stem}_log.json", result, command=command.strip())
     log = json.loads(log_path.read_text())
@@ -98,11 +105,9 @@ def run(args: argparse.Namespace) -> int:
     }
     if args.test_episodes > 0:
         seeds = list(range(args.test_episodes))
-        with process_map(args.workers) as map_fn:
-            returns = evaluate_population(
-                result.policy, np.repeat(result.params[None], len(seeds), axis=0), seeds, map_fn, args.workers,
-                cfg.episode_steps,
-            )
+        with population_map(args.workers) as pmap:
+            returns = evaluate_population(result.policy, np.repeat(result.params[None], len(seeds), axis=0), seeds,
+                                          pmap, cfg.episode_steps)
         meta["evaluation"] = {
             "links": cfg.n_links, "episodes": len(seeds), "seed": 0,
             "mean_return": float(returns.mean()), "std_return": float(returns.std()),
@@ -112,6 +117,7 @@ def run(args: argparse.Namespace) -> int:
         "variant": cfg.variant, "links": cfg.n_links, "algorithm": cfg.algorithm, "n_params": result.policy.n_params,
         "train_env_steps": log["train_env_steps"], "best_validation": result.best_validation,
         "wall_s": round(result.wall_s, 2), "artifact": str(artifact), "log": str(log_path), "plot": str(plot_path),
+        "run_dir": str(run_dir),
     }
     if result.policy.n_params <= 64:
         summary["params"] = result.params.tolist()

@@ -5,15 +5,15 @@ arrays are shaped ``(batch, neurons)`` so one controller on a robot and a whole 
 evolution run the same code; parameters broadcast against that shape (per-neuron, or per-individual
 with a leading batch axis). A *pair* is two neurons that mirror each other (:mod:`.pairs`);
 *IWTA* is the adaptive-threshold pair coupling of the integrating controller (:mod:`.iwta`); the
-*readout* is a non-spiking leaky integrator (:mod:`.readout`); *encoding* injects a scalar as
-current into pairs with mirrored weights (:mod:`.encoding`).
+*readout* is a non-spiking leaky integrator (:mod:`.readout`); :mod:`.state` selects between
+explicit states row by row (a guard that refuses to step some rows).
 """
 
-from snn_control.snn.encoding import paired_current
 from snn_control.snn.iwta import IWTAParams, IWTAState, iwta_initial_state, iwta_step
 from snn_control.snn.lif import LIFParams, LIFState, lif_initial_state, lif_step
-from snn_control.snn.pairs import pair_mirrored, pair_shared, partner, partner_index
-from snn_control.snn.readout import LIParams, LIState, li_initial_state, li_step, paired_li_step
+from snn_control.snn.pairs import pair_mirrored, pair_shared, partner_index
+from snn_control.snn.readout import LIParams, LIState, li_initial_state, paired_li_step
+from snn_control.snn.state import select_state
 
 __all__ = [
     "IWTAParams",
@@ -25,13 +25,11 @@ __all__ = [
     "iwta_initial_state",
     "iwta_step",
     "li_initial_state",
-    "li_step",
     "lif_initial_state",
     "lif_step",
     "pair_mirrored",
     "paired_li_step",
     "pair_shared",
-    "paired_current",
-    "partner",
     "partner_index",
+    "select_state",
 ]

@@ -5,7 +5,8 @@ neuron j + P its "-" member, so ``x[:, :P]`` are the "+" neurons and ``x[:, P:]`
 Genes are per pair, shaped ``(batch, P)``; :func:`pair_shared` copies a gene to both members
 (leaks, thresholds, biases), :func:`pair_mirrored` gives the "-" member the negated value (input
 and readout weights, so that flipping the sign of the input swaps the members), and
-:func:`partner` swaps the halves (neuron j sees the value of its partner).
+:func:`partner_index` indexes the halves swapped (``x[..., partner_index(2P)]`` is the value of
+each neuron's partner).
 """
 
 from __future__ import annotations
@@ -31,12 +32,3 @@ def partner_index(neurons: int) -> np.ndarray:
         raise ValueError(f"a paired layer needs an even number of neurons, got {neurons}")
     half = neurons // 2
     return np.concatenate((np.arange(half, neurons), np.arange(half)))
-
-
-def partner(x: np.ndarray) -> np.ndarray:
-    """Swap the halves of the last axis: element j becomes the value of j's partner."""
-    x = np.asarray(x)
-    half = x.shape[-1] // 2
-    if 2 * half != x.shape[-1]:
-        raise ValueError(f"a paired layer needs an even number of neurons, got {x.shape[-1]}")
-    return np.concatenate((x[..., half:], x[..., :half]), axis=-1)

@@ -2,25 +2,23 @@
 
 :func:`episode_returns` steps one :class:`~snn_control.swimmer.env.SwimmerEnv` per (params, seed)
 pair while the policy computes all torques at once (batch-first), so a population costs one policy
-call per control step. :func:`evaluate_population` cuts a population into chunks and hands them to
-``map_fn`` (the builtin ``map``, a process pool's ``map`` from :func:`process_map`, or a cluster's),
-as DEAP's ``toolbox.map`` does.
+call per control step. :func:`evaluate_population` sends a population with its episode seeds
+through the generic population map (:mod:`snn_control.evolve.popmap`: serial, a process pool, or
+a cluster), as DEAP's ``toolbox.map`` does.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Callable, Iterator, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from snn_control.swimmer.policy import SwimmerPolicy
+from snn_control.evolve.popmap import PopulationMap
+from snn_control.evolve.popmap import evaluate_population as generic_evaluate
 from snn_control.swimmer.env import SwimmerEnv
 from snn_control.swimmer.model import EPISODE_STEPS
-
-MapFn = Callable[..., Iterator]
+from snn_control.swimmer.policy import SwimmerPolicy
 
 
 def _as_batch(policy: SwimmerPolicy, params: np.ndarray, batch: int) -> np.ndarray:
@@ -57,43 +55,25 @@ def episode_returns(
 
 
 @dataclass(frozen=True)
-class EpisodeJob:
-    """A picklable chunk of work: one episode per row of ``params`` with its seed."""
+class EpisodeTask:
+    """A picklable population task: one episode per row of ``params`` with its seed."""
 
     policy: SwimmerPolicy
-    params: np.ndarray
-    seeds: tuple[int, ...]
     episode_steps: int = EPISODE_STEPS
 
-
-def run_job(job: EpisodeJob) -> np.ndarray:
-    return episode_returns(job.policy, job.params, job.seeds, job.episode_steps)
+    def __call__(self, params: np.ndarray, seeds: Sequence[int]) -> np.ndarray:
+        return episode_returns(self.policy, params, seeds, self.episode_steps)
 
 
 def evaluate_population(
     policy: SwimmerPolicy,
     params: np.ndarray,
     seeds: Sequence[int],
-    map_fn: MapFn = map,
-    n_chunks: int = 1,
+    pmap: PopulationMap | None = None,
     episode_steps: int = EPISODE_STEPS,
 ) -> np.ndarray:
     """Returns ``(len(params),)``: row i of ``params`` (pop, P) for one episode of ``seeds[i]``."""
     p = np.asarray(params, dtype=float)
     if p.ndim != 2 or len(p) != len(seeds):
         raise ValueError(f"params must be shaped (len(seeds)={len(seeds)}, n_params), got {p.shape}")
-    if n_chunks < 1:
-        raise ValueError(f"n_chunks must be >= 1, got {n_chunks}")
-    parts = [idx for idx in np.array_split(np.arange(len(p)), min(n_chunks, len(p))) if len(idx)]
-    jobs = [EpisodeJob(policy, p[idx], tuple(int(seeds[i]) for i in idx), episode_steps) for idx in parts]
-    return np.concatenate(list(map_fn(run_job, jobs)))
-
-
-@contextmanager
-def process_map(workers: int) -> Iterator[MapFn]:
-    """``map`` for ``workers <= 1``, else a process pool's ``map`` (spawned workers), closed on exit."""
-    if workers <= 1:
-        yield map
-        return
-    with multiprocessing.get_context("spawn").Pool(workers) as pool:
-        yield pool.map
+    return generic_evaluate(EpisodeTask(policy, episode_steps), p, pmap, [int(s) for s in seeds])

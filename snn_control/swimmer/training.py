@@ -1,10 +1,10 @@
 """Training swimmer policies (NCAP rate/spiking, MLP baseline) with DEAP strategies.
 
-One generation: the strategy generates λ individuals (``toolbox.generate``), each swims one
-episode of a seed shared by the whole generation (common random numbers, a fresh seed every
-generation), the population is evaluated at once through ``toolbox.map`` (serial or a process pool,
-:func:`snn_control.swimmer.rollout.evaluate_population`), fitness = episode return, then
-``toolbox.update``. The budget counts training env steps: λ · episode_steps per generation.
+One generation (:func:`snn_control.evolve.loop.run_generation`): the strategy generates λ
+individuals, each swims one episode of a seed shared by the whole generation (common random
+numbers, a fresh seed every generation), the population is evaluated at once through the
+population map (:func:`snn_control.swimmer.rollout.evaluate_population`), fitness = episode
+return (maximized), then the strategy is told. The budget counts training env steps: λ · episode_steps per generation.
 Every ``eval_every`` generations the strategy's mean is scored on ``eval_episodes`` validation
 episodes (seeds from 1,000,000 up, apart from training seeds and from the test seeds 0, 1, ... of
 ``snn-control eval ncap``); the result keeps the best-validated mean (``select="best"``) or the last.
@@ -19,12 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from deap import base
-
-from snn_control.swimmer.policy import VARIANTS, SwimmerPolicy, make_policy
-from snn_control.evolve.es import AdamES, Individual, SeededCMA
-from snn_control.swimmer.rollout import MapFn, evaluate_population
 from snn_control.dictio import DictIO
+from snn_control.evolve.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
+from snn_control.evolve.log import EvolveLog
+from snn_control.evolve.loop import make_toolbox, run_generation
+from snn_control.evolve.popmap import PopulationMap
+from snn_control.evolve.strategies import make_strategy, maximizing
+from snn_control.swimmer.policy import VARIANTS, SwimmerPolicy, make_policy
+from snn_control.swimmer.rollout import evaluate_population
 
 ALGORITHMS = ("es", "cma")
 VALIDATION_SEED0 = 1_000_000
@@ -109,70 +111,67 @@ class TrainResult:
         }
 
 
-def make_strategy(cfg: NCAPTrainConfig, centroid: np.ndarray, rng: np.random.Generator):
-    if cfg.algorithm == "cma":
-        return SeededCMA(centroid, cfg.sigma, rng, lambda_=cfg.population)
-    return AdamES(centroid, cfg.sigma, rng, lambda_=cfg.population, learning_rate=cfg.learning_rate)
+CHECKPOINT_KIND = "ncap_checkpoint"
+_RESUMABLE_CHANGES = {"step_budget"}
 
 
-def make_toolbox(cfg: NCAPTrainConfig, policy: SwimmerPolicy, strategy, map_fn: MapFn, n_chunks: int) -> base.Toolbox:
-    toolbox = base.Toolbox()
-    toolbox.register("map", map_fn)
-    toolbox.register("generate", strategy.generate, Individual)
-    toolbox.register("update", strategy.update)
-    toolbox.register(
-        "evaluate_population",
-        lambda params, seeds: evaluate_population(policy, params, seeds, toolbox.map, n_chunks, cfg.episode_steps),
-    )
-    return toolbox
+def train_swimmer(cfg: NCAPTrainConfig, pmap: PopulationMap | None = None, progress: bool = True,
+                  run_dir: str | Path | None = None, resume: bool = False, checkpoint_every: int = 10) -> TrainResult:
+    """Run the strategy for ``cfg.generations`` generations; returns the selected weights and the log.
 
-
-def train_swimmer(cfg: NCAPTrainConfig, map_fn: MapFn = map, n_chunks: int = 1, progress: bool = True) -> TrainResult:
-    """Run the strategy for ``cfg.generations`` generations; returns the selected weights and the log."""
+    With ``run_dir`` a checkpoint (strategy, generator, best weights, log) is written every
+    ``checkpoint_every`` generations and at the end; ``resume=True`` continues from it exactly.
+    """
     from tqdm import tqdm
 
+    pmap = pmap or PopulationMap(map)
     policy = make_policy(cfg.variant, cfg.n_links, **cfg.policy_config)
     rng = np.random.default_rng(cfg.seed)
     theta0 = policy.initial_params(cfg.init, rng)
-    strategy = make_strategy(cfg, theta0, rng)
-    toolbox = make_toolbox(cfg, policy, strategy, map_fn, n_chunks)
+    extra = {"learning_rate": cfg.learning_rate} if cfg.algorithm == "es" else {}
+    strategy = make_strategy(cfg.algorithm, theta0, cfg.sigma, cfg.population, rng, **extra)
     val_seeds = list(range(VALIDATION_SEED0, VALIDATION_SEED0 + cfg.eval_episodes))
 
     def validate(theta: np.ndarray) -> float:
-        returns = toolbox.evaluate_population(np.repeat(theta[None], len(val_seeds), axis=0), val_seeds)
-        return float(np.mean(returns))
+        params = np.repeat(theta[None], len(val_seeds), axis=0)
+        return float(np.mean(evaluate_population(policy, params, val_seeds, pmap, cfg.episode_steps)))
 
-    start = time.perf_counter()
-    best_val, best_params = validate(theta0), theta0.copy()
-    history = [{"generation": 0, "env_steps": 0, "validation": best_val, "wall_s": 0.0}]
-    bar = tqdm(range(1, cfg.generations + 1), desc=f"{cfg.variant}/{cfg.algorithm}", disable=not progress, unit="gen")
+    def evaluate(x: np.ndarray) -> np.ndarray:
+        seed = int(rng.integers(2**20, 2**31))  # common random numbers: one episode seed per generation
+        return evaluate_population(policy, x, [seed] * len(x), pmap, cfg.episode_steps)
+
+    log, first, wall0 = EvolveLog(cfg.to_dict(), minimize=False), 1, 0.0
+    if resume and run_dir is not None and has_checkpoint(run_dir):
+        ck = load_checkpoint(run_dir, CHECKPOINT_KIND, cfg.to_dict(), _RESUMABLE_CHANGES)
+        strategy, rng = ck.strategy, ck.rng
+        strategy.rng = rng
+        best_params, best_val = ck.arrays["best_params"], float(ck.meta["best_validation"])
+        log.rows, first, wall0 = list(ck.meta["history"]), ck.generation + 1, float(ck.meta["wall_s"])
+    else:
+        best_val, best_params = validate(theta0), theta0.copy()
+        log.add(0, env_steps=0, validation=best_val, wall_s=0.0)
+    toolbox = make_toolbox(strategy, maximizing, pmap.map)
+    start = time.perf_counter() - wall0
+    bar = tqdm(range(first, cfg.generations + 1), desc=f"{cfg.variant}/{cfg.algorithm}", disable=not progress,
+               unit="gen")
     for gen in bar:
-        population = toolbox.generate()
-        seed = int(rng.integers(2**20, 2**31))
-        fitness = toolbox.evaluate_population(np.array(population, dtype=float), [seed] * len(population))
-        for ind, f in zip(population, fitness):
-            ind.fitness.values = (float(f),)
-        toolbox.update(population)
-        record = {
-            "generation": gen,
-            "env_steps": gen * cfg.steps_per_generation,
-            "mean": float(fitness.mean()),
-            "max": float(fitness.max()),
-            "min": float(fitness.min()),
-            "sigma": float(strategy.sigma),
-            "wall_s": time.perf_counter() - start,
-        }
+        _, fitness = run_generation(toolbox, evaluate)
+        record = log.add(gen, fitness, env_steps=gen * cfg.steps_per_generation, sigma=float(strategy.sigma),
+                         wall_s=time.perf_counter() - start)
         if (cfg.eval_every and gen % cfg.eval_every == 0) or gen == cfg.generations:
-            theta = strategy.mean
+            theta = strategy.center
             record["validation"] = validate(theta)
             if record["validation"] > best_val:
                 best_val, best_params = record["validation"], theta.copy()
             if policy.n_params <= 64:
                 record["mean_params"] = theta.tolist()
-        history.append(record)
+        if run_dir is not None and (gen % checkpoint_every == 0 or gen == cfg.generations):
+            meta = {"best_validation": best_val, "history": log.rows, "wall_s": time.perf_counter() - start}
+            save_checkpoint(run_dir, CHECKPOINT_KIND, cfg.to_dict(), gen, strategy,
+                            {"best_params": best_params, "initial_params": theta0}, meta, rng)
         bar.set_postfix(mean=f"{record['mean']:.0f}", best_val=f"{best_val:.0f}")
-    final = best_params if cfg.select == "best" else strategy.mean
-    return TrainResult(cfg, policy, final, theta0, history, best_val, time.perf_counter() - start)
+    final = best_params if cfg.select == "best" else strategy.center
+    return TrainResult(cfg, policy, final, theta0, log.rows, best_val, time.perf_counter() - start)
 
 
 def write_log(path: str | Path, result: TrainResult, **extra: Any) -> Path:

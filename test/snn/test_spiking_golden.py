@@ -10,15 +10,13 @@ from snn_control.snn import (
     iwta_initial_state,
     iwta_step,
     li_initial_state,
-    li_step,
     paired_li_step,
     lif_initial_state,
     lif_step,
     pair_mirrored,
     pair_shared,
-    paired_current,
-    partner,
     partner_index,
+    select_state,
 )
 
 
@@ -64,28 +62,29 @@ def test_iwta_threshold_floor_and_batch():
 
 
 def test_readout_golden_and_odd():
-    # a = 0.5, w = [2, -2]: drive 2 -> u=1; drive -2 -> u=0.5-1=-0.5; drive 0 -> u=-0.25
-    p = LIParams(np.array([0.5]), pair_mirrored(np.array([[2.0]])))
-    state = li_initial_state(1)
-    us = []
-    for s in ([1, 0], [0, 1], [1, 1]):
-        state, u = li_step(p, state, np.array([s], dtype=float))
-        us.append(u[0])
-    np.testing.assert_allclose(us, [1.0, -0.5, -0.25])
+    # a = 0.5, c = 2: drive 2 -> u=1; drive -2 -> u=0.5-1=-0.5; drive 0 -> u=-0.25
     paired = LIParams(np.array([0.5]), np.array([[2.0]]))
     state = li_initial_state(1)
     for s, expected in (([1, 0], 1.0), ([0, 1], -0.5), ([1, 1], -0.25)):
         state, u = paired_li_step(paired, state, np.array([s], dtype=float))
         assert u[0] == expected
+    swapped = paired_li_step(paired, li_initial_state(1), np.array([[0.0, 1.0]]))[1]
+    assert swapped[0] == -paired_li_step(paired, li_initial_state(1), np.array([[1.0, 0.0]]))[1][0]
 
 
-def test_encoding_pairs():
-    np.testing.assert_allclose(paired_current(np.array([0.5]), np.array([[2.0]]), np.array([[0.1]])), [[1.1, -0.9]])
-    np.testing.assert_allclose(paired_current(-0.5, np.array([2.0]), np.array([0.1])), [-0.9, 1.1])
+def test_pair_layout():
     np.testing.assert_array_equal(pair_shared(np.array([[1.0, 2.0]])), [[1, 2, 1, 2]])
     np.testing.assert_array_equal(pair_mirrored(np.array([[1.0, 2.0]])), [[1, 2, -1, -2]])
     x = np.arange(6.0)[None]
-    np.testing.assert_array_equal(partner(x), x[:, partner_index(6)])
-    np.testing.assert_array_equal(partner(x), [[3, 4, 5, 0, 1, 2]])
+    np.testing.assert_array_equal(x[:, partner_index(6)], [[3, 4, 5, 0, 1, 2]])
     with pytest.raises(ValueError):
         partner_index(3)
+
+
+def test_select_state_keeps_old_rows_of_nested_states():
+    new = (LIFParams(np.ones((3, 2)), np.ones(3), None), np.array([1, 1, 1]))
+    old = (LIFParams(np.zeros((3, 2)), np.zeros(3), None), np.array([0, 0, 0]))
+    out = select_state(np.array([True, False, True]), new, old)
+    assert isinstance(out[0], LIFParams) and out[0].threshold is None
+    np.testing.assert_array_equal(out[0].leak_i, [[1, 1], [0, 0], [1, 1]])
+    np.testing.assert_array_equal(out[1], [1, 0, 1])

@@ -4,8 +4,9 @@
 * :class:`BlimpSNNController`: PD-SNN + I-SNN, u = u_PD + u_I clipped to ±u_max (``controller: snn``).
 * :class:`PDSNNPlusPIDI`: PD-SNN + the paper PID's I term (``controller: pd_snn+pid_i``).
 
-Both controllers satisfy :class:`~snn_control.blimp.guard.AltitudeController`
-(``reset()``, ``step(altitude_m, setpoint_m) -> float``, ``n_spiking_neurons``). An artifact is
+Both are :class:`~snn_control.blimp.controllers.SummedController` s of network terms (and the
+PID's I term): ``reset()``, ``step(altitude_m, setpoint_m) -> float`` for one blimp, and
+``initial_state``/``step_batch`` for many. An artifact is
 ``<stem>.npz`` (array ``genome``) + ``<stem>.json`` (kind ``blimp_snn``, the genome layout, the
 role, provenance), written by :func:`save_blimp_snn` and checked by :func:`load_blimp_snn`;
 ``pd_snn`` and ``i_snn`` ship in ``snn_control/artifacts/data``.
@@ -19,9 +20,10 @@ from typing import Any
 import numpy as np
 
 from snn_control.artifacts.store import ArtifactError, load_artifact, save_artifact, shipped_artifact
-from snn_control.blimp.snn.network import BlimpSNNParams, blimp_snn_initial_state, blimp_snn_step
+from snn_control.blimp.controllers import SummedController
+from snn_control.blimp.pid import PIDParams, PIDTerm
 from snn_control.blimp.snn.genome import BlimpSNNLayout
-from snn_control.blimp.pid import PIDParams, pid_initial_state, pid_step
+from snn_control.blimp.snn.network import BlimpSNNParams, SNNTerm, blimp_snn_initial_state, blimp_snn_step
 from snn_control.snn.pairs import partner_index
 
 ARTIFACT_KIND = "blimp_snn"
@@ -100,15 +102,14 @@ class BlimpSNNNetwork:
         return float(u[0])
 
 
-class BlimpSNNController:
+class BlimpSNNController(SummedController):
     """The paper's deployed controller: PD-SNN + I-SNN, outputs added, clipped to ±``u_max``."""
 
     def __init__(self, pd: BlimpSNNNetwork, i: BlimpSNNNetwork, u_max: float = 10.0) -> None:
         if pd.layout.role != "pd" or i.layout.role != "i":
             raise ValueError("BlimpSNNController needs a network of role 'pd' and one of role 'i'")
-        self.pd, self.i, self.u_max = pd, i, float(u_max)
-        self.n_spiking_neurons = pd.n_spiking_neurons + i.n_spiking_neurons
-        self.last_pd, self.last_i = 0.0, 0.0
+        self.pd, self.i = pd, i
+        super().__init__([SNNTerm(pd.params), SNNTerm(i.params)], u_max)
 
     @classmethod
     def from_artifacts(
@@ -117,26 +118,23 @@ class BlimpSNNController:
         """Load both networks (``None``: the shipped ``pd_snn`` / ``i_snn``)."""
         return cls(BlimpSNNNetwork.from_artifact(pd_path, "pd"), BlimpSNNNetwork.from_artifact(i_path, "i"), u_max)
 
-    def reset(self) -> None:
-        self.pd.reset()
-        self.i.reset()
-        self.last_pd, self.last_i = 0.0, 0.0
+    @property
+    def last_pd(self) -> float:
+        return self.last_parts[0]
 
-    def step(self, altitude_m: float, setpoint_m: float) -> float:
-        e = float(setpoint_m) - float(altitude_m)
-        self.last_pd, self.last_i = self.pd.step(e), self.i.step(e)
-        return float(np.clip(self.last_pd + self.last_i, -self.u_max, self.u_max))
+    @property
+    def last_i(self) -> float:
+        return self.last_parts[1]
 
 
-class PDSNNPlusPIDI:
+class PDSNNPlusPIDI(SummedController):
     """PD-SNN plus the paper PID's I term (anti-windup clamp included), clipped to ±``u_max``."""
 
     def __init__(self, pd: BlimpSNNNetwork, pid: PIDParams = PIDParams(), u_max: float = 10.0) -> None:
         if pd.layout.role != "pd":
             raise ValueError("PDSNNPlusPIDI needs a network of role 'pd'")
-        self.pd, self.pid, self.u_max = pd, pid, float(u_max)
-        self.n_spiking_neurons = pd.n_spiking_neurons
-        self.reset()
+        self.pd, self.pid = pd, pid
+        super().__init__([SNNTerm(pd.params), PIDTerm(pid, "i")], u_max)
 
     @classmethod
     def from_artifact(cls, pd_path: str | Path | None = None, u_max: float = 10.0) -> "PDSNNPlusPIDI":
@@ -145,13 +143,10 @@ class PDSNNPlusPIDI:
 
     from_artifacts = from_artifact  # same call shape as BlimpSNNController.from_artifacts(pd_path)
 
-    def reset(self) -> None:
-        self.pd.reset()
-        self._pid_state = pid_initial_state(1)
-        self.last_pd, self.last_i = 0.0, 0.0
+    @property
+    def last_pd(self) -> float:
+        return self.last_parts[0]
 
-    def step(self, altitude_m: float, setpoint_m: float) -> float:
-        e = float(setpoint_m) - float(altitude_m)
-        self._pid_state, terms = pid_step(self.pid, self._pid_state, np.array([e]))
-        self.last_pd, self.last_i = self.pd.step(e), float(terms.i[0])
-        return float(np.clip(self.last_pd + self.last_i, -self.u_max, self.u_max))
+    @property
+    def last_i(self) -> float:
+        return self.last_parts[1]

@@ -123,3 +123,19 @@ def blimp_snn_rollout(
 def n_spiking_neurons(params: BlimpSNNParams) -> int:
     """Spiking neurons of one network: encoding plus hidden layer (the readout does not spike)."""
     return 2 * params.neurons
+
+
+class SNNTerm:
+    """One network (parameters of a batch of one, or one row per flight) as a batch term of
+    :class:`~snn_control.blimp.controllers.SummedController`."""
+
+    def __init__(self, params: BlimpSNNParams) -> None:
+        self.params = params
+        self.n_spiking_neurons = n_spiking_neurons(params)
+        self._partners = partner_index(params.neurons)
+
+    def initial_state(self, batch: int) -> BlimpSNNState:
+        return blimp_snn_initial_state(self.params, batch)
+
+    def step(self, state: BlimpSNNState, error_m: np.ndarray) -> tuple[BlimpSNNState, np.ndarray]:
+        return blimp_snn_step(self.params, state, error_m, self._partners)

@@ -2,8 +2,7 @@
 
 Each flight follows its own :func:`~snn_control.blimp.profiles.random_profile` in the numpy twin
 (:class:`~snn_control.blimp.twin.BlimpBatchSim`, one batch row per flight), with the paper's
-PID behind a :class:`~snn_control.blimp.guard.GuardedController`, exactly as it would fly the
-robot. Per control tick we keep the error the PID stepped on (set-point - altitude it used, m)
+PID behind the guard, in the flight loop every flight runs (:mod:`snn_control.blimp.flight`). Per control tick we keep the error the PID stepped on (set-point - altitude it used, m)
 and its two terms: ``pd`` (the PD-SNN's target) and ``i`` (the I-SNN's target).
 """
 
@@ -14,11 +13,12 @@ from typing import NamedTuple
 
 import numpy as np
 
-from snn_control.blimp.guard import GuardedController
+from snn_control.blimp.dynamics import BlimpDynamics
+from snn_control.blimp.flight import fly_batch
+from snn_control.blimp.guard import GuardParams
 from snn_control.blimp.pid import PIDController
 from snn_control.blimp.profiles import SetpointProfile, random_profile
 from snn_control.blimp.twin import BlimpBatchSim
-from snn_control.blimp.dynamics import BlimpDynamics
 from snn_control.blimp.tof import ToFSensor
 
 
@@ -80,26 +80,6 @@ class ProfileSpec:
         return SetpointProfile((float(self.start_m),) + profile.setpoints_m, (start,) + profile.segments_s)
 
 
-class _RecordingPID:
-    """The paper's PID, remembering the error and terms of its last step (an AltitudeController)."""
-
-    n_spiking_neurons = 0
-
-    def __init__(self) -> None:
-        self.pid = PIDController()
-        self.reset()
-
-    def reset(self) -> None:
-        self.pid.reset()
-        self.error_m, self.pd, self.i = 0.0, 0.0, 0.0
-
-    def step(self, altitude_m: float, setpoint_m: float) -> float:
-        u = self.pid.step(altitude_m, setpoint_m)
-        self.error_m = setpoint_m - altitude_m
-        self.pd, self.i = float(self.pid.last.pd[0]), float(self.pid.last.i[0])
-        return u
-
-
 def record_pid_flights(
     profiles: list[SetpointProfile],
     duration_s: float,
@@ -108,27 +88,26 @@ def record_pid_flights(
     sensor: ToFSensor = ToFSensor(),
     initial_altitude_m: float = 0.5,
 ) -> ErrorSequences:
-    """Fly the guarded PID once per profile for ``duration_s`` in the twin, all flights at once."""
+    """Fly the guarded PID once per profile for ``duration_s`` in the twin, all flights at once.
+
+    The loop is :func:`~snn_control.blimp.flight.fly_batch`, the one every flight runs. Its first
+    reading is drawn after the twin's reset (the noise stream the shipped networks were evolved on).
+    """
     n = len(profiles)
     if n < 1:
         raise ValueError("record_pid_flights needs at least one profile")
     sim = BlimpBatchSim(n, dynamics, sensor, initial_altitude_m=initial_altitude_m, seed=seed)
     ticks = int(round(duration_s / sim.control_period_s))
-    guards = [GuardedController(_RecordingPID()) for _ in range(n)]
-    t = np.arange(ticks) * sim.control_period_s
-    setpoints = np.stack([p.at(t) for p in profiles])
-    rec = np.zeros((5, n, ticks))
-    reading = sim.read_range()
-    u = np.zeros(n)
-    for k in range(ticks):
-        rec[4, :, k] = sim.state.z_m
-        for j, guard in enumerate(guards):
-            u[j] = guard.step(reading[j], setpoints[j, k], t[k])
-            pid = guard.controller
-            rec[0, j, k], rec[1, j, k], rec[2, j, k] = pid.error_m, pid.pd, pid.i
-        rec[3, :, k] = u
-        reading = sim.step(u)
-    return ErrorSequences(rec[0], rec[1], rec[2], rec[3], rec[4], setpoints)
+    setpoints = np.stack([p.at(np.arange(ticks) * sim.control_period_s) for p in profiles])
+    guard = GuardParams(sensor.min_m, sensor.max_m)
+    pid = PIDController()
+
+    def terms(state):
+        out = state[0][1]  # the PID term's last output
+        return {"pd": out.pd, "i": out.i}
+
+    f = fly_batch(pid, sim, sim.read_range(), setpoints, guard, observe=terms)
+    return ErrorSequences(f.error_m, f.observed["pd"], f.observed["i"], f.u, f.z_m, f.setpoint_m)
 
 
 def record_random_flights(

@@ -15,27 +15,28 @@ A run writes into ``out_dir``: ``checkpoint.npz/.json`` every ``checkpoint_every
 from __future__ import annotations
 
 import time
-from contextlib import contextmanager
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import numpy as np
-from deap import base
 
-from snn_control.artifacts.store import ArtifactError, load_artifact, save_artifact
 from snn_control.blimp.snn.genome import BlimpSNNLayout
 from snn_control.blimp.training.data import ProfileSpec
 from snn_control.blimp.training.fitness import ClosedLoopWeights
 from snn_control.blimp.training.initial import designed_pd_genomes, initial_genome, random_genome
-from snn_control.evolve.log import EvolveLog, plot_fitness
-from snn_control.evolve.strategies import make_optimizer, optimizer_from_state
-from snn_control.blimp.training.tasks import ClosedLoopTask, TaskSource, evaluate_population
+from snn_control.blimp.training.tasks import ClosedLoopTask, TaskSource
 from snn_control.dictio import DictIO
+from snn_control.evolve.checkpoint import has_checkpoint, load_checkpoint, save_checkpoint
+from snn_control.evolve.log import EvolveLog, plot_fitness
+from snn_control.evolve.loop import make_toolbox, run_generation
+from snn_control.evolve.popmap import PopulationMap, evaluate_population, population_map
+from snn_control.evolve.strategies import Individual, make_strategy
 
 CHECKPOINT_KIND = "blimp_snn_checkpoint"
-CHECKPOINT_VERSION = 1
 _RESUMABLE_CHANGES = {"generations", "closed_loop_generations", "workers", "checkpoint_every"}
+STAGE_TITLES = {"imitation": "imitation: MAE + 1 - Pearson", "closed_loop": "closed loop: tracking cost"}
 
 
 @dataclass(frozen=True)
@@ -146,19 +147,6 @@ def _task_source(config: EvolveConfig, layout: BlimpSNNLayout) -> TaskSource:
     )
 
 
-@contextmanager
-def _population_map(workers: int, map_fn: Callable | None) -> Iterator[tuple[Callable, int]]:
-    if map_fn is not None:
-        yield map_fn, workers
-    elif workers <= 1:
-        yield map, 1
-    else:
-        import multiprocessing
-
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield pool.map, workers
-
-
 class _Run:
     """Mutable state of a run: generation, optimizer, candidates, best genome per stage."""
 
@@ -174,39 +162,37 @@ class _Run:
         self.wall_s = 0.0
 
 
-def _initial_genome(run: _Run, config: EvolveConfig, source: TaskSource, mapper: Callable, n_chunks: int) -> np.ndarray:
+def _initial_genome(run: _Run, config: EvolveConfig, source: TaskSource, pmap: PopulationMap) -> np.ndarray:
     layout, rng = run.layout, np.random.default_rng([config.seed, 3])
     if config.init == "random":
         return random_genome(layout, rng)
     if config.init == "design":
         candidates = designed_pd_genomes(layout)
         task = ClosedLoopTask(layout, source.init_profiles(), "pid_i", 7, source.weights)
-        return candidates[int(np.argmin(evaluate_population(task, candidates, mapper, n_chunks)))]
+        return candidates[int(np.argmin(evaluate_population(task, candidates, pmap)))]
     task = source.imitation(0)
     return initial_genome(layout, task.errors_m, task.target, rng, config.init_candidates)[0]
 
 
-def _start_stage(run: _Run, config: EvolveConfig, stage: str, source: TaskSource, mapper: Callable,
-                 n_chunks: int) -> None:
+def _start_stage(run: _Run, config: EvolveConfig, stage: str, source: TaskSource, pmap: PopulationMap) -> None:
     if run.init is None:
-        run.init = _initial_genome(run, config, source, mapper, n_chunks)
+        run.init = _initial_genome(run, config, source, pmap)
     genome, sigma = run.init, config.sigma
     if stage == "closed_loop":
         sigma = config.closed_loop_sigma
         if "imitation" in run.best:  # start from the better of stage 1's result and the initial genome
             pool = np.array([run.best["imitation"], run.init])
-            scores = evaluate_population(source.closed_loop_holdout(), pool, mapper, n_chunks)
+            scores = evaluate_population(source.closed_loop_holdout(), pool, pmap)
             genome = pool[int(np.argmin(scores))]
     run.stage = stage
-    run.optimizer = make_optimizer(config.algorithm, run.layout.normalize(genome), sigma, config.population,
-                                   config.seed)
+    run.optimizer = make_strategy(config.algorithm, run.layout.normalize(genome), sigma, config.population)
     run.candidates = [np.asarray(genome, dtype=float)]
 
 
-def _holdout(run: _Run, source: TaskSource, map_fn: Callable, n_chunks: int) -> float:
+def _holdout(run: _Run, source: TaskSource, pmap: PopulationMap) -> float:
     task = source.imitation_holdout() if run.stage == "imitation" else source.closed_loop_holdout()
     pool = np.asarray(run.candidates + [run.layout.denormalize(run.optimizer.center)])
-    scores = evaluate_population(task, pool, map_fn, n_chunks)
+    scores = evaluate_population(task, pool, pmap)
     k = int(np.argmin(scores))
     if scores[k] < run.best_score.get(run.stage, np.inf):
         run.best[run.stage], run.best_score[run.stage] = pool[k].copy(), float(scores[k])
@@ -219,47 +205,41 @@ def evolve(
     out_dir: str | Path,
     resume: bool = False,
     progress: bool = True,
-    map_fn: Callable | None = None,
+    pmap: PopulationMap | None = None,
 ) -> EvolveResult:
     """Run (or resume) evolution; returns the deployed genome and the run's log."""
+    from tqdm import tqdm
+
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     layout = config.layout()
     source = _task_source(config, layout)
     run, log = _Run(layout), EvolveLog(config.to_dict())
-    if resume and (out / "checkpoint.json").is_file():
+    if resume and has_checkpoint(out):
         _load_checkpoint(out, config, run, log)
     total = config.generations + config.closed_loop_generations
-    from tqdm import tqdm
-
     bar = tqdm(total=total, initial=run.gen, disable=not progress, desc=f"evolve {config.role}-snn", unit="gen")
     t_start = time.perf_counter() - run.wall_s
-    toolbox = base.Toolbox()  # DEAP's ask/tell loop with the population map injected
-    with _population_map(config.workers, map_fn) as (mapper, n_chunks):
-        toolbox.register("map", mapper)
+    with population_map(config.workers) if pmap is None else nullcontext(pmap) as pmap:
         for stage, first, end in config.stages():
             if run.gen >= end:
                 continue
             if run.stage != stage:
-                _start_stage(run, config, stage, source, toolbox.map, n_chunks)
-            toolbox.register("generate", run.optimizer.ask)
-            toolbox.register("update", run.optimizer.tell)
+                _start_stage(run, config, stage, source, pmap)
+            toolbox = make_toolbox(run.optimizer, Individual, pmap.map)
             while run.gen < end:
                 g = run.gen
                 task = source.imitation(g) if stage == "imitation" else source.closed_loop_task(g)
-                population = toolbox.generate(np.random.default_rng([config.seed, 4, g]))
-                genomes = layout.denormalize(np.asarray(population))
-                fitness = evaluate_population(task, genomes, toolbox.map, n_chunks)
-                for ind, f in zip(population, fitness):
-                    ind.fitness.values = (float(f),)
-                toolbox.update(population)
-                run.candidates.append(genomes[int(np.argmin(fitness))])
+                run.optimizer.rng = np.random.default_rng([config.seed, 4, g])  # resumable without rng state
+                population, fitness = run_generation(
+                    toolbox, lambda x: evaluate_population(task, layout.denormalize(x), pmap))
+                run.candidates.append(layout.denormalize(np.asarray(population[int(np.argmin(fitness))])))
                 run.gen += 1
                 held = None
                 if run.gen % config.holdout_every == 0 or run.gen == end:
-                    held = _holdout(run, source, toolbox.map, n_chunks)
+                    held = _holdout(run, source, pmap)
                 run.wall_s = time.perf_counter() - t_start
-                log.add(g, stage, fitness, run.optimizer.sigma, held, run.wall_s)
+                log.add(g, fitness, stage=stage, sigma=float(run.optimizer.sigma), holdout=held, wall_s=run.wall_s)
                 bar.update(1)
                 bar.set_postfix(stage=stage, best=f"{fitness.min():.3f}",
                                 holdout=f"{run.best_score.get(stage, np.nan):.3f}")
@@ -271,34 +251,22 @@ def evolve(
 
 
 def _save_checkpoint(out: Path, config: EvolveConfig, run: _Run, log: EvolveLog) -> None:
-    arrays, scalars = run.optimizer.state()
-    for stage, genome in run.best.items():
-        arrays[f"best_{stage}"] = genome
+    arrays = {f"best_{stage}": genome for stage, genome in run.best.items()}
     arrays["candidates"] = np.asarray(run.candidates).reshape(-1, run.layout.n_genes)
     if run.init is not None:
         arrays["init_genome"] = run.init
-    meta = {"config": config.to_dict(), "generation": run.gen, "stage": run.stage, "optimizer": scalars,
-            "algorithm": run.optimizer.name, "best_score": run.best_score, "wall_s": run.wall_s}
-    save_artifact(out / "checkpoint", CHECKPOINT_KIND, CHECKPOINT_VERSION, arrays, meta)
+    meta = {"stage": run.stage, "best_score": run.best_score, "wall_s": run.wall_s}
+    save_checkpoint(out, CHECKPOINT_KIND, config.to_dict(), run.gen, run.optimizer, arrays, meta)
     log.write(out / "log.json")
-    plot_fitness(log, out / "fitness.png")
+    plot_fitness(log, out / "fitness.png", STAGE_TITLES)
 
 
 def _load_checkpoint(out: Path, config: EvolveConfig, run: _Run, log: EvolveLog) -> None:
-    arrays, meta = load_artifact(out / "checkpoint", CHECKPOINT_KIND, CHECKPOINT_VERSION)
-    saved = EvolveConfig.from_dict(meta["config"])
-    mine = {k: v for k, v in config.to_dict().items() if k not in _RESUMABLE_CHANGES}
-    theirs = {k: v for k, v in saved.to_dict().items() if k not in _RESUMABLE_CHANGES}
-    theirs = {k: list(v) if isinstance(v, tuple) else v for k, v in theirs.items()}
-    mine = {k: list(v) if isinstance(v, tuple) else v for k, v in mine.items()}
-    if mine != theirs:
-        diff = sorted(k for k in mine if mine[k] != theirs.get(k))
-        raise ArtifactError(f"{out / 'checkpoint.json'}: the run's settings differ from the checkpoint's ({diff})")
-    run.gen, run.stage, run.wall_s = int(meta["generation"]), str(meta["stage"]), float(meta["wall_s"])
-    run.optimizer = optimizer_from_state(meta["algorithm"], arrays, meta["optimizer"])
-    run.best = {k[5:]: v for k, v in arrays.items() if k.startswith("best_")}
-    run.best_score = {k: float(v) for k, v in meta["best_score"].items()}
-    run.candidates = list(arrays["candidates"])
-    run.init = arrays.get("init_genome")
+    ck = load_checkpoint(out, CHECKPOINT_KIND, config.to_dict(), _RESUMABLE_CHANGES)
+    run.gen, run.optimizer = ck.generation, ck.strategy
+    run.stage, run.wall_s = str(ck.meta["stage"]), float(ck.meta["wall_s"])
+    run.best = {k[5:]: v for k, v in ck.arrays.items() if k.startswith("best_")}
+    run.best_score = {k: float(v) for k, v in ck.meta["best_score"].items()}
+    run.candidates = list(ck.arrays["candidates"])
+    run.init = ck.arrays.get("init_genome")
     log.load(out / "log.json", upto=run.gen)
-

@@ -1,16 +1,15 @@
 """What one generation of blimp SNN evolution evaluates: picklable tasks and the population map.
 
-A *task* is a callable ``task(genomes (n, n_genes)) -> fitness (n,)`` that evaluates its rows in
-one vectorized pass; :func:`evaluate_population` splits a population into ``n_chunks`` chunks and
-sends them through an injected ``map`` (builtin ``map`` for one vectorized pass in this process,
-``multiprocessing.Pool.map`` for a local pool, or any cluster map with the same signature).
+A *task* is a picklable callable ``task(genomes (n, n_genes)) -> fitness (n,)`` that evaluates
+its rows in one vectorized pass, what :func:`snn_control.evolve.popmap.evaluate_population` sends
+through the population map (serial, a process pool, or a cluster).
 :class:`TaskSource` hands out the training task of each generation (a fresh PID flight, or a fresh
 closed-loop profile) and the fixed held-out tasks, all derived from the run seed.
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -19,7 +18,6 @@ from snn_control.blimp.profiles import SetpointProfile
 from snn_control.blimp.training.data import ErrorSequences, ProfileSpec, record_random_flights
 from snn_control.blimp.training.fitness import ClosedLoopWeights, evaluate_closed_loop, evaluate_imitation
 
-MapFn = Callable[..., Any]
 
 
 class ImitationTask(NamedTuple):
@@ -51,14 +49,6 @@ class ClosedLoopTask(NamedTuple):
             layout_dict, genome = partner
             partner = BlimpSNNLayout.from_dict(layout_dict).decode(np.asarray(genome)[None])
         return evaluate_closed_loop(self.layout, genomes, partner, list(self.profiles), self.seed, self.weights)
-
-
-def evaluate_population(task: Callable[[np.ndarray], np.ndarray], genomes: np.ndarray,
-                        map_fn: MapFn = map, n_chunks: int = 1) -> np.ndarray:
-    """Fitness of every row of ``genomes``: ``n_chunks`` vectorized chunks through ``map_fn``."""
-    g = np.asarray(genomes, dtype=float)
-    chunks = np.array_split(g, max(1, min(int(n_chunks), len(g))))
-    return np.concatenate([np.asarray(f, dtype=float) for f in map_fn(task, chunks)])
 
 
 class TaskSource:

@@ -1,7 +1,5 @@
 """Blimp SNN fitness: the paper's imitation score, closed-loop cost, and the pluggable population map."""
 
-import multiprocessing
-
 import numpy as np
 import pytest
 
@@ -10,13 +8,16 @@ from snn_control.blimp.metrics import tracking_metrics
 from snn_control.blimp.profiles import SetpointProfile
 from snn_control.blimp.training.data import ProfileSpec, record_random_flights
 from snn_control.blimp.training.fitness import (
-    batch_tracking_metrics,
+    ClosedLoopWeights,
+    closed_loop_cost,
     evaluate_closed_loop,
-    fly_batch,
+    fly_candidates,
+    pair_controller,
     imitation_fitness,
     profile_setpoints,
 )
-from snn_control.blimp.training.tasks import ImitationTask, evaluate_population
+from snn_control.blimp.training.tasks import ImitationTask
+from snn_control.evolve.popmap import PopulationMap, evaluate_population, population_map
 
 
 def test_imitation_fitness_values():
@@ -48,23 +49,28 @@ def _task_and_genomes(n=6):
 def test_population_map_is_pluggable():
     task, genomes = _task_and_genomes()
     whole = evaluate_population(task, genomes)
-    np.testing.assert_allclose(evaluate_population(task, genomes, map, n_chunks=3), whole)
+    np.testing.assert_array_equal(evaluate_population(task, genomes, PopulationMap(map, 3)), whole)
     single = [task(g[None])[0] for g in genomes]  # DEAP's usual one-at-a-time evaluate
-    np.testing.assert_allclose(single, whole)
-    with multiprocessing.get_context("fork").Pool(2) as pool:
-        np.testing.assert_allclose(evaluate_population(task, genomes, pool.map, n_chunks=2), whole)
+    np.testing.assert_allclose(single, whole, rtol=1e-12)
+    with population_map(2) as pmap:
+        assert pmap.backend == "pool" and pmap.n_chunks == 2
+        np.testing.assert_array_equal(evaluate_population(task, genomes, pmap), whole)
+    with pytest.raises(ValueError, match="workers"):
+        with population_map(0):
+            pass
 
 
-def test_batch_metrics_match_tracking_metrics():
+def test_batch_metrics_are_the_single_flight_metrics_per_row():
     layout = BlimpSNNLayout.for_role("pd", n_pairs=4)
     genomes = layout.denormalize(np.random.default_rng(2).uniform(size=(3, layout.n_genes)))
     profile = SetpointProfile.uniform([0.8, 1.2], 25.0)
-    flights = fly_batch(layout.decode(genomes), "pid_i", profile_setpoints([profile]), seed=3)
-    batch = batch_tracking_metrics(flights, profile)
+    flights = fly_candidates(layout.decode(genomes), "pid_i", profile_setpoints([profile]), seed=3)
+    batch = tracking_metrics(flights.t_s, flights.z_m, flights.u, profile)
     for k in range(3):
         ref = tracking_metrics(flights.t_s, flights.z_m[k], flights.u[k], profile)
-        for key in ("rmse_m", "sse_m", "overshoot_pct"):
-            np.testing.assert_allclose(batch[key][k], ref[key], rtol=1e-9, err_msg=key)
+        assert set(ref) == set(batch)
+        for key in ref:
+            assert batch[key][k] == pytest.approx(ref[key], rel=1e-12, abs=1e-15), key
 
 
 def test_pd_alone_hangs_below_the_setpoint():
@@ -73,24 +79,51 @@ def test_pd_alone_hangs_below_the_setpoint():
     names = [g.name for g in layout.groups for _ in range(g.size)]
     silent[[n == "out.weight" for n in names]] = 0.0
     profile = SetpointProfile.uniform([1.0], 60.0)
-    flights = fly_batch(layout.decode(silent[None]), "pid_pd", profile_setpoints([profile]), seed=0)
-    sse = batch_tracking_metrics(flights, profile)["sse_m"][0]
+    flights = fly_candidates(layout.decode(silent[None]), "pid_pd", profile_setpoints([profile]), seed=0)
+    sse = tracking_metrics(flights.t_s, flights.z_m, flights.u, profile)["sse_m"][0]
     assert 0.2 < sse < 0.5  # hover needs ~3 units: PD alone settles ~3/9 m low
     cost = evaluate_closed_loop(layout, silent[None], "pid_pd", profile)
     assert cost.shape == (1,) and cost[0] > sse
     with pytest.raises(ValueError, match="partner"):
-        fly_batch(layout.decode(silent[None]), "pid_x", profile_setpoints([profile]))
+        fly_candidates(layout.decode(silent[None]), "pid_x", profile_setpoints([profile]))
 
 
-def test_several_profiles_in_one_pass_match_separate_flights():
+def test_several_profiles_in_one_pass_are_scored_per_profile():
     layout = BlimpSNNLayout.for_role("pd", n_pairs=3)
     genomes = layout.denormalize(np.random.default_rng(4).uniform(size=(2, layout.n_genes)))
     profiles = [SetpointProfile.uniform([0.8, 1.2], 20.0), SetpointProfile.uniform([1.0, 0.6, 0.9], 15.0)]
-    together = evaluate_closed_loop(layout, genomes, "pid_i", profiles, seed=5)
-    # the same rows flown separately (same noise stream needs the same batch layout, so compare costs loosely)
-    apart = np.mean([evaluate_closed_loop(layout, genomes, "pid_i", [p], seed=5) for p in profiles], axis=0)
-    assert together.shape == (2,)
-    np.testing.assert_allclose(together, apart, rtol=0.5)
+    weights = ClosedLoopWeights()
+    together = evaluate_closed_loop(layout, genomes, "pid_i", profiles, seed=5, weights=weights)
+    # rebuild it by hand: one pass of profile-major rows, then each profile's rows scored on it
+    ref = np.repeat(profile_setpoints(profiles), 2, axis=0)
+    flights = fly_candidates(layout.decode(np.tile(genomes, (2, 1))), "pid_i", ref, seed=5)
+    costs = [closed_loop_cost(tracking_metrics(flights.t_s, flights.z_m[2 * j:2 * j + 2], flights.u[2 * j:2 * j + 2],
+                                               p), weights) for j, p in enumerate(profiles)]
+    np.testing.assert_array_equal(together, np.mean(costs, axis=0))
+    assert together.shape == (2,) and np.all(np.isfinite(together))
+
+
+def test_evolution_flies_behind_the_deployed_guard():
+    """Above the sensor's range (+inf readings) a candidate gets the ROS controller's hold and
+    fallback, not a reading clamped to the maximum: the batch loop equals the deployed guard."""
+    from snn_control.blimp.guard import GuardedController, GuardParams
+    from snn_control.blimp.tof import ToFSensor
+    from snn_control.blimp.twin import BlimpBatchSim
+
+    layout = BlimpSNNLayout.for_role("pd", n_pairs=2)
+    genome = layout.denormalize(np.random.default_rng(7).uniform(size=layout.n_genes))
+    sensor = ToFSensor(max_m=0.9)  # the blimp climbs past the top of the range
+    setpoints = np.concatenate([np.full(150, 1.5), np.full(100, 0.6)])
+    batch = fly_candidates(layout.decode(genome[None]), "pid_i", setpoints, seed=3, sensor=sensor)
+    guarded = GuardedController(pair_controller(layout.decode(genome[None]), "pid_i"),
+                                GuardParams(sensor.min_m, sensor.max_m))
+    sim = BlimpBatchSim(1, sensor=sensor, seed=3)
+    reading, u = sim.read_range(), []
+    for k, sp in enumerate(setpoints):
+        u.append(guarded.step(float(reading[0]), float(sp), 0.1 * k))
+        reading = sim.step(np.array([u[-1]]))
+    np.testing.assert_array_equal(batch.u[0], u)
+    assert guarded.n_invalid > 10 and guarded.n_fallback > 0  # the case was exercised
 
 
 def test_designed_pd_genome_acts_like_a_pd():
