@@ -12,53 +12,54 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 if TYPE_CHECKING:
     from snn_control.nodes.runner import GraphRun
 
 
+class NodeSpec(NamedTuple):
+    """One node of a graph: its rclpy class and its configuration schema (``"module:Class"`` each).
+
+    The schema lives in a core (``blimp/config.py``, ``swimmer/config.py``), so validating a
+    parameter file imports neither the node module nor rclpy.
+    """
+
+    node: str
+    config: str
+
+
 @dataclass(frozen=True)
 class GraphSpec:
-    """A launch graph: node name -> ``module:NodeClass`` (the module also defines ``config_cls``)."""
+    """A launch graph: its nodes by name and its parameter file in ``config/``."""
 
     name: str
-    nodes: dict[str, tuple[str, str]]  # node name -> ("module:NodeClass", "module:ConfigClass")
+    nodes: dict[str, NodeSpec]
     config_file: str
-    sim_node: str
 
 
 GRAPHS: dict[str, GraphSpec] = {
     "blimp": GraphSpec(
         "blimp",
         {
-            "blimp_sim": ("snn_control.nodes.blimp_sim:BlimpSimNode", "snn_control.nodes.blimp_sim:BlimpSimConfig"),
-            "altitude_controller": (
-                "snn_control.nodes.altitude_controller:AltitudeControllerNode",
-                "snn_control.nodes.altitude_controller:AltitudeControllerConfig",
-            ),
-            "setpoint_schedule": (
-                "snn_control.nodes.setpoint_schedule:SetpointScheduleNode",
-                "snn_control.nodes.setpoint_schedule:SetpointScheduleConfig",
-            ),
+            "blimp_sim": NodeSpec("snn_control.nodes.blimp_sim:BlimpSimNode",
+                                  "snn_control.blimp.config:BlimpSimConfig"),
+            "altitude_controller": NodeSpec("snn_control.nodes.altitude_controller:AltitudeControllerNode",
+                                            "snn_control.blimp.config:AltitudeControllerConfig"),
+            "setpoint_schedule": NodeSpec("snn_control.nodes.setpoint_schedule:SetpointScheduleNode",
+                                          "snn_control.blimp.config:SetpointScheduleConfig"),
         },
         "blimp.yaml",
-        "blimp_sim",
     ),
     "swimmer": GraphSpec(
         "swimmer",
         {
-            "swimmer_sim": (
-                "snn_control.nodes.swimmer_sim:SwimmerSimNode",
-                "snn_control.nodes.swimmer_sim:SwimmerSimConfig",
-            ),
-            "ncap_controller": (
-                "snn_control.nodes.ncap_controller:NCAPControllerNode",
-                "snn_control.nodes.ncap_controller:NCAPControllerConfig",
-            ),
+            "swimmer_sim": NodeSpec("snn_control.nodes.swimmer_sim:SwimmerSimNode",
+                                    "snn_control.swimmer.config:SwimmerSimConfig"),
+            "ncap_controller": NodeSpec("snn_control.nodes.ncap_controller:NCAPControllerNode",
+                                        "snn_control.swimmer.config:NCAPControllerConfig"),
         },
         "swimmer.yaml",
-        "swimmer_sim",
     ),
 }
 
@@ -69,10 +70,14 @@ def _resolve(ref: str) -> Any:
 
 
 def load_graph_params(graph: str, path: str | Path | None = None) -> tuple[Path, dict[str, dict[str, Any]]]:
-    """Read and validate a graph's parameter file (default: the shipped one)."""
+    """Read and validate a graph's parameter file (default: the shipped one).
+
+    Imports only the graph's configuration schemas (no node module, no rclpy). Returns the file's
+    path and ``{node_name: {param: value}}``; raises ``ValueError`` naming the file and the key.
+    """
     import yaml
 
-    from snn_control.nodes.params import validate_params
+    from snn_control.dictio import validate_params
     from snn_control.paths import config_path
 
     spec = GRAPHS[graph]
@@ -83,7 +88,7 @@ def load_graph_params(graph: str, path: str | Path | None = None) -> tuple[Path,
         raise ValueError(f"{file}: cannot read ({exc.strerror})") from None
     except yaml.YAMLError as exc:
         raise ValueError(f"{file}: malformed YAML: {exc}") from None
-    configs = {name: _resolve(refs[1]) for name, refs in spec.nodes.items()}
+    configs = {name: _resolve(node.config) for name, node in spec.nodes.items()}
     return file, validate_params(str(file), data, configs)
 
 
@@ -101,5 +106,5 @@ def run_graph(
     """
     from snn_control.nodes.runner import spin_nodes
 
-    factories = {name: _resolve(node_ref) for name, (node_ref, _) in GRAPHS[graph].nodes.items()}
+    factories = {name: _resolve(node.node) for name, node in GRAPHS[graph].nodes.items()}
     return spin_nodes(factories, params, until, max_wall_s, on_spin)

@@ -38,8 +38,8 @@ def build_params(args: argparse.Namespace) -> tuple[dict, "object"]:
         sim["seed"] = args.seed
     if args.controller:
         params.setdefault("altitude_controller", {})["controller"] = args.controller
-    from snn_control.nodes.setpoint_schedule import SetpointScheduleConfig
-    from snn_control.nodes.params import config_from_mapping
+    from snn_control.blimp.config import SetpointScheduleConfig
+    from snn_control.dictio import config_from_mapping
 
     profile = config_from_mapping(SetpointScheduleConfig, sched, "setpoint_schedule").profile()
     duration = args.duration if args.duration is not None else profile.duration_s

@@ -24,13 +24,15 @@ def make_toolbox(strategy: Any, ind_init: Callable, pmap_map: Callable = map) ->
     return toolbox
 
 
-def run_generation(toolbox: base.Toolbox, evaluate: Callable[[np.ndarray], np.ndarray]) -> tuple[list, np.ndarray]:
-    """Ask, evaluate every individual at once, tell; returns the population and its fitness."""
+def run_generation(toolbox: base.Toolbox, evaluate: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Ask, evaluate every individual at once, tell; returns the population as asked, ``(n, d)``,
+    and its fitness ``(n,)`` in the same order (a strategy's ``update`` may reorder the list)."""
     population = toolbox.generate()
-    fitness = np.asarray(evaluate(np.asarray(population, dtype=float)), dtype=float)
+    genomes = np.asarray(population, dtype=float)
+    fitness = np.asarray(evaluate(genomes.copy()), dtype=float)
     if fitness.shape != (len(population),):
         raise ValueError(f"evaluate returned shape {fitness.shape} for {len(population)} individuals")
     for ind, f in zip(population, fitness):
         ind.fitness.values = (float(f),)
     toolbox.update(population)
-    return population, fitness
+    return genomes, fitness

@@ -12,7 +12,6 @@ loop allows.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import numpy as np
 from rclpy.qos import qos_profile_sensor_data
@@ -20,37 +19,14 @@ from sensor_msgs.msg import Range
 from geometry_msgs.msg import WrenchStamped
 from diagnostic_msgs.msg import DiagnosticArray
 
+from snn_control.blimp.config import BlimpSimConfig
 from snn_control.blimp.guard import OK, WARN
 from snn_control.blimp.sim import BlimpEnv
 from snn_control.blimp.tof import ToFSensor
+from snn_control.envs.lockstep import PacingParams
 from snn_control.nodes.common import diagnostics_msg, run_node, stamp_to_s, time_msg
 from snn_control.nodes.lockstep import LockstepSimNode
 from snn_control.nodes.params import declare_config
-
-
-@dataclass(frozen=True)
-class BlimpSimConfig:
-    model_path: str = ""  # empty: the package's sim/blimp.xml
-    seed: int = 0
-    initial_altitude_m: float = 0.5
-    control_period_s: float = 0.1
-    real_time_factor: float = 1.0  # 0 = as fast as possible
-    lockstep: bool = True
-    lockstep_timeout_s: float = 1.0
-    range_noise_std_m: float = 0.01
-    duration_s: float = 0.0  # 0 = run until stopped
-    frame_id: str = "tof"
-
-    def __post_init__(self) -> None:
-        if not (math.isfinite(self.real_time_factor) and self.real_time_factor >= 0):
-            raise ValueError(f"real_time_factor must be >= 0, got {self.real_time_factor}")
-        for name in ("control_period_s", "lockstep_timeout_s"):
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)}")
-        if not self.duration_s >= 0:
-            raise ValueError(f"duration_s must be >= 0, got {self.duration_s}")
-        if not self.range_noise_std_m >= 0:
-            raise ValueError(f"range_noise_std_m must be >= 0, got {self.range_noise_std_m}")
 
 
 class BlimpSimNode(LockstepSimNode):
@@ -72,7 +48,8 @@ class BlimpSimNode(LockstepSimNode):
         self._range_pub = self.create_publisher(Range, "blimp/range", qos_profile_sensor_data)
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         self.create_subscription(WrenchStamped, "blimp/motor_cmd", self._on_cmd, 10)
-        self.start_pacing(c.control_period_s, c.real_time_factor, c.lockstep, c.lockstep_timeout_s, c.duration_s)
+        self.start_pacing(PacingParams(c.control_period_s, c.real_time_factor, c.lockstep, c.lockstep_timeout_s,
+                                       c.duration_s))
 
     def _on_cmd(self, msg: WrenchStamped) -> None:
         self.n_cmd_msgs += 1

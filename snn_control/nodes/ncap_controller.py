@@ -9,8 +9,6 @@ A message with the wrong number of joints or non-finite angles is answered with 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 from rclpy.node import Node
 from sensor_msgs.msg import JointState
@@ -18,32 +16,9 @@ from std_msgs.msg import Float64MultiArray
 
 from snn_control.nodes.common import run_node
 from snn_control.nodes.params import declare_config
+from snn_control.swimmer.config import NCAPControllerConfig, build_ncap_controller
 
-NODE_VARIANTS = ("rate", "spiking")  # the MLP baseline needs body velocities JointState lacks
-
-
-@dataclass(frozen=True)
-class NCAPControllerConfig:
-    variant: str = "rate"
-    n_links: int = 6
-    artifact: str = ""  # empty: the shipped ncap_<variant>_6link
-    untrained: bool = False
-
-    def __post_init__(self) -> None:
-        if self.variant not in NODE_VARIANTS:
-            raise ValueError(f"variant must be one of {', '.join(NODE_VARIANTS)}, got {self.variant!r}")
-        if self.n_links < 3:
-            raise ValueError(f"n_links must be >= 3, got {self.n_links}")
-
-
-def build_ncap_controller(config: NCAPControllerConfig):
-    """The controller a config asks for (also used by the offline comparison)."""
-    from snn_control.swimmer.policy import load_controller, make_policy
-
-    if config.untrained:
-        policy = make_policy(config.variant, config.n_links)
-        return policy.controller(policy.initial_params())
-    return load_controller(config.artifact or f"ncap_{config.variant}_6link", n_links=config.n_links)
+__all__ = ["NCAPControllerConfig", "NCAPControllerNode", "build_ncap_controller", "main"]
 
 
 class NCAPControllerNode(Node):

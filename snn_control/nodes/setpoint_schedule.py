@@ -8,32 +8,13 @@ role in the full sensing-to-action graph.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from geometry_msgs.msg import PointStamped
 from rclpy.node import Node
 
-from snn_control.blimp.profiles import PAPER_PROFILE, SetpointProfile
+from snn_control.blimp.config import SetpointScheduleConfig
 from snn_control.nodes.altitude_controller import SETPOINT_QOS
 from snn_control.nodes.common import run_node, time_msg
 from snn_control.nodes.params import declare_config
-
-
-@dataclass(frozen=True)
-class SetpointScheduleConfig:
-    setpoints_m: tuple[float, ...] = PAPER_PROFILE.setpoints_m
-    segments_s: tuple[float, ...] = (70.0,)  # one value for all segments, or one per set-point
-    lead_s: float = 1.0
-    frame_id: str = "map"
-
-    def __post_init__(self) -> None:
-        self.profile()  # validates
-        if not self.lead_s >= 0:
-            raise ValueError(f"lead_s must be >= 0, got {self.lead_s}")
-
-    def profile(self) -> SetpointProfile:
-        segments = self.segments_s * len(self.setpoints_m) if len(self.segments_s) == 1 else self.segments_s
-        return SetpointProfile(tuple(self.setpoints_m), tuple(segments))
 
 
 class SetpointScheduleNode(Node):

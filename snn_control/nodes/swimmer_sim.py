@@ -8,39 +8,18 @@ the "swim" reward of the episode it runs (``episode_steps`` steps from the seede
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray
 from sensor_msgs.msg import JointState
 from std_msgs.msg import Float64MultiArray
 
 from snn_control.blimp.guard import OK, WARN
+from snn_control.envs.lockstep import PacingParams
+from snn_control.swimmer.config import SwimmerSimConfig
 from snn_control.swimmer.env import SwimmerEnv
 from snn_control.nodes.common import diagnostics_msg, run_node, time_msg
 from snn_control.nodes.lockstep import LockstepSimNode
 from snn_control.nodes.params import declare_config
-
-
-@dataclass(frozen=True)
-class SwimmerSimConfig:
-    n_links: int = 6
-    seed: int = 0
-    episode_steps: int = 1000
-    real_time_factor: float = 1.0  # 0 = as fast as possible
-    lockstep: bool = True
-    lockstep_timeout_s: float = 1.0
-
-    def __post_init__(self) -> None:
-        if self.n_links < 3:
-            raise ValueError(f"n_links must be >= 3, got {self.n_links}")
-        if self.episode_steps < 1:
-            raise ValueError(f"episode_steps must be >= 1, got {self.episode_steps}")
-        if not (math.isfinite(self.real_time_factor) and self.real_time_factor >= 0):
-            raise ValueError(f"real_time_factor must be >= 0, got {self.real_time_factor}")
-        if not self.lockstep_timeout_s > 0:
-            raise ValueError(f"lockstep_timeout_s must be > 0, got {self.lockstep_timeout_s}")
 
 
 class SwimmerSimNode(LockstepSimNode):
@@ -59,7 +38,8 @@ class SwimmerSimNode(LockstepSimNode):
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         self.create_subscription(Float64MultiArray, "swimmer/joint_cmd", self._on_cmd, 10)
         duration = c.episode_steps * self.env.control_dt_s
-        self.start_pacing(self.env.control_dt_s, c.real_time_factor, c.lockstep, c.lockstep_timeout_s, duration)
+        self.start_pacing(PacingParams(self.env.control_dt_s, c.real_time_factor, c.lockstep, c.lockstep_timeout_s,
+                                       duration))
 
     @property
     def episode_return(self) -> float:

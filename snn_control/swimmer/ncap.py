@@ -168,15 +168,16 @@ def ncap_step(
     return NCAPState(state.t + 1), NCAPOutput(b_d, b_v, m_d, m_v, m_d - m_v)
 
 
-class NCAPController:
-    """One NCAP driven one control step at a time (what a ROS node holds).
+class CircuitController:
+    """One circuit driven one control step at a time (what a ROS node holds).
 
-    ``torques = controller.step(joint_angles)``: angles (rad) shaped (N,), torques in [-1, 1].
+    ``torques = controller.step(joint_angles)``: angles (rad) shaped (N,), torques in [-1, 1];
+    ``last`` holds the step's activities. Subclasses name the circuit's step functions.
     """
 
-    def __init__(self, config: NCAPConfig = NCAPConfig(), params: np.ndarray | None = None) -> None:
+    def __init__(self, config: Any, params: np.ndarray | None = None) -> None:
         self.config = config
-        p = ncap_initial_params(config) if params is None else np.asarray(params, dtype=float)
+        p = self.default_params(config) if params is None else np.asarray(params, dtype=float)
         if p.shape != (config.n_params,):
             raise ValueError(f"params must be shaped ({config.n_params},) for {config}, got {p.shape}")
         if not np.all(np.isfinite(p)):
@@ -184,16 +185,39 @@ class NCAPController:
         self.params = p.copy()
         self.reset()
 
+    @staticmethod
+    def default_params(config: Any) -> np.ndarray:
+        raise NotImplementedError
+
+    @staticmethod
+    def initial_state(config: Any) -> Any:
+        raise NotImplementedError
+
+    @staticmethod
+    def circuit_step(config: Any, params: np.ndarray, state: Any, joint_angles: np.ndarray) -> tuple[Any, Any]:
+        raise NotImplementedError
+
     @property
     def n_joints(self) -> int:
         return self.config.n_joints
 
     def reset(self) -> None:
-        """Restart the oscillator (the phase of the next step is 0)."""
-        self.state = ncap_initial_state(1)
-        self.last: NCAPOutput | None = None
+        """Back to the rest state (the oscillator's phase of the next step is 0)."""
+        self.state = self.initial_state(self.config)
+        self.last = None
 
     def step(self, joint_angles: np.ndarray) -> np.ndarray:
         q = np.asarray(joint_angles, dtype=float).reshape(1, -1)
-        self.state, self.last = ncap_step(self.config, self.params[None], self.state, q)
+        self.state, self.last = self.circuit_step(self.config, self.params[None], self.state, q)
         return self.last.action[0].copy()
+
+
+class NCAPController(CircuitController):
+    """The rate NCAP as a :class:`CircuitController`."""
+
+    def __init__(self, config: NCAPConfig = NCAPConfig(), params: np.ndarray | None = None) -> None:
+        super().__init__(config, params)
+
+    default_params = staticmethod(ncap_initial_params)
+    initial_state = staticmethod(lambda config: ncap_initial_state(1))
+    circuit_step = staticmethod(ncap_step)

@@ -60,7 +60,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from snn_control.swimmer.ncap import NCAPConfig, expand_weights, ncap_initial_params, stretch
+from snn_control.swimmer.ncap import CircuitController, NCAPConfig, expand_weights, ncap_initial_params, stretch
 from snn_control.snn.lif import LIFParams, LIFState, lif_step
 from snn_control.dictio import DictIO
 
@@ -82,7 +82,7 @@ class SpikingNCAPConfig(DictIO):
     oscillator_period: int = 60  # control steps
     ticks_per_step: int = 15  # K
     population: int = 1  # LIF neurons per B-neuron / muscle unit
-    control_dt_s: float = 0.03
+    control_dt_s: float = 0.03  # the body's control step the K ticks span (checked by the rollout)
     v_max: float = 2.0  # membrane ceiling, in units of the threshold θ = 1
 
     def __post_init__(self) -> None:
@@ -226,32 +226,12 @@ def spiking_ncap_step(
     return SpikingNCAPState(pm, latch, b, m), out
 
 
-class SpikingNCAPController:
-    """One spiking NCAP driven one control step at a time (what a ROS node holds).
-
-    ``torques = controller.step(joint_angles)``: angles (rad) shaped (N,), torques in [-1, 1].
-    """
+class SpikingNCAPController(CircuitController):
+    """The spiking NCAP as a :class:`~snn_control.swimmer.ncap.CircuitController`."""
 
     def __init__(self, config: SpikingNCAPConfig = SpikingNCAPConfig(), params: np.ndarray | None = None) -> None:
-        self.config = config
-        p = ncap_initial_params(config.circuit) if params is None else np.asarray(params, dtype=float)
-        if p.shape != (config.n_params,):
-            raise ValueError(f"params must be shaped ({config.n_params},) for {config}, got {p.shape}")
-        if not np.all(np.isfinite(p)):
-            raise ValueError("params must be finite")
-        self.params = p.copy()
-        self.reset()
+        super().__init__(config, params)
 
-    @property
-    def n_joints(self) -> int:
-        return self.config.n_joints
-
-    def reset(self) -> None:
-        """Restart pacemakers, latch and membranes."""
-        self.state = spiking_ncap_initial_state(self.config, 1)
-        self.last: SpikingNCAPOutput | None = None
-
-    def step(self, joint_angles: np.ndarray) -> np.ndarray:
-        q = np.asarray(joint_angles, dtype=float).reshape(1, -1)
-        self.state, self.last = spiking_ncap_step(self.config, self.params[None], self.state, q)
-        return self.last.action[0].copy()
+    default_params = staticmethod(lambda config: ncap_initial_params(config.circuit))
+    initial_state = staticmethod(lambda config: spiking_ncap_initial_state(config, 1))
+    circuit_step = staticmethod(spiking_ncap_step)

@@ -43,6 +43,10 @@ def episode_returns(
         raise ValueError("seeds must name at least one episode")
     p = _as_batch(policy, params, len(seeds))
     envs = [SwimmerEnv(policy.n_joints + 1, episode_steps=episode_steps) for _ in seeds]
+    dt = getattr(policy.config, "control_dt_s", None)  # the spiking NCAP's K ticks span one control step
+    if dt is not None and abs(dt - envs[0].control_dt_s) > 1e-12:
+        raise ValueError(f"the policy's control_dt_s {dt} s differs from the swimmer's control step "
+                         f"{envs[0].control_dt_s} s")
     obs = np.stack([env.reset(s) for env, s in zip(envs, seeds)])
     state = policy.initial_state(len(seeds))
     returns = np.zeros(len(seeds))

@@ -83,3 +83,11 @@ def test_bad_settings_name_the_field(bad):
         AdamES(np.ones(3), lambda_=7)
     with pytest.raises(ValueError, match="sigma"):
         SeededCMA(np.ones(3), 0.0, np.random.default_rng(0))
+
+
+def test_run_generation_returns_the_population_in_the_order_it_was_scored():
+    from snn_control.evolve.loop import make_toolbox, run_generation
+
+    strategy = make_strategy("cma", np.full(6, 0.5), 0.2, 8, np.random.default_rng(0))
+    genomes, fitness = run_generation(make_toolbox(strategy, Individual), _sphere)
+    np.testing.assert_array_equal(fitness, _sphere(genomes))  # DEAP's update sorts its list in place

@@ -26,6 +26,9 @@ def test_population_evaluation_is_the_same_however_it_is_mapped():
         evaluate_population(policy, params[:3], seeds)
     with pytest.raises(ValueError, match="params"):
         episode_returns(policy, np.zeros(5), [1])
+    slow = make_policy("spiking", 5, control_dt_s=0.05)  # its ticks would not span the body's 0.03 s step
+    with pytest.raises(ValueError, match="control_dt_s"):
+        episode_returns(slow, slow.initial_params(), [1], 5)
 
 
 @pytest.mark.slow

@@ -102,7 +102,19 @@ class BlimpSNNNetwork:
         return float(u[0])
 
 
-class BlimpSNNController(SummedController):
+class _PDPlusI(SummedController):
+    """A PD-like term plus an I-like term; ``last_pd``/``last_i`` are their last outputs."""
+
+    @property
+    def last_pd(self) -> float:
+        return self.last_parts[0]
+
+    @property
+    def last_i(self) -> float:
+        return self.last_parts[1]
+
+
+class BlimpSNNController(_PDPlusI):
     """The paper's deployed controller: PD-SNN + I-SNN, outputs added, clipped to ±``u_max``."""
 
     def __init__(self, pd: BlimpSNNNetwork, i: BlimpSNNNetwork, u_max: float = 10.0) -> None:
@@ -118,16 +130,8 @@ class BlimpSNNController(SummedController):
         """Load both networks (``None``: the shipped ``pd_snn`` / ``i_snn``)."""
         return cls(BlimpSNNNetwork.from_artifact(pd_path, "pd"), BlimpSNNNetwork.from_artifact(i_path, "i"), u_max)
 
-    @property
-    def last_pd(self) -> float:
-        return self.last_parts[0]
 
-    @property
-    def last_i(self) -> float:
-        return self.last_parts[1]
-
-
-class PDSNNPlusPIDI(SummedController):
+class PDSNNPlusPIDI(_PDPlusI):
     """PD-SNN plus the paper PID's I term (anti-windup clamp included), clipped to ±``u_max``."""
 
     def __init__(self, pd: BlimpSNNNetwork, pid: PIDParams = PIDParams(), u_max: float = 10.0) -> None:
@@ -142,11 +146,3 @@ class PDSNNPlusPIDI(SummedController):
         return cls(BlimpSNNNetwork.from_artifact(pd_path, "pd"), u_max=u_max)
 
     from_artifacts = from_artifact  # same call shape as BlimpSNNController.from_artifacts(pd_path)
-
-    @property
-    def last_pd(self) -> float:
-        return self.last_parts[0]
-
-    @property
-    def last_i(self) -> float:
-        return self.last_parts[1]

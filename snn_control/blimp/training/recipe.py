@@ -233,7 +233,7 @@ def evolve(
                 run.optimizer.rng = np.random.default_rng([config.seed, 4, g])  # resumable without rng state
                 population, fitness = run_generation(
                     toolbox, lambda x: evaluate_population(task, layout.denormalize(x), pmap))
-                run.candidates.append(layout.denormalize(np.asarray(population[int(np.argmin(fitness))])))
+                run.candidates.append(layout.denormalize(population[int(np.argmin(fitness))]))
                 run.gen += 1
                 held = None
                 if run.gen % config.holdout_every == 0 or run.gen == end:
