@@ -127,3 +127,16 @@ def validate_params(source: str, data: Any, configs: dict[str, type]) -> dict[st
             raise ValueError(f"{source}: {node_name}.use_sim_time: expected bool")
         out[node_name] = dict(params)
     return out
+
+
+def require_numbers(obj: Any, minimum: float | None = None) -> None:
+    """Every field of dataclass ``obj`` is a finite number (not a bool), ``>= minimum`` if given;
+    else ``ValueError`` naming ``Class.field``."""
+    import math
+
+    for f in dataclasses.fields(obj):
+        v = getattr(obj, f.name)
+        ok = not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v)
+        if not ok or (minimum is not None and v < minimum):
+            bound = "" if minimum is None else f" >= {minimum:g}"
+            raise ValueError(f"{type(obj).__name__}.{f.name} must be a finite number{bound}, got {v!r}")

@@ -20,11 +20,12 @@ in MuJoCo with the same numbers; :meth:`BlimpDynamics.from_mujoco` reads them ba
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from snn_control.dictio import DictIO
+
+from snn_control.dictio import DictIO, require_numbers
 
 _UP, _DOWN = 0.0, np.pi
 
@@ -44,10 +45,7 @@ class BlimpDynamics(DictIO):
     reverse_efficiency: float = 1.0
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if not isinstance(value, (int, float)) or not np.isfinite(value):
-                raise ValueError(f"BlimpDynamics.{f.name} must be a finite number, got {value!r}")
+        require_numbers(self)
         for name in ("dt_s", "thrust_mps2_per_unit", "motor_tau_s", "servo_flip_s", "u_max"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"BlimpDynamics.{name} must be > 0, got {getattr(self, name)}")

@@ -22,12 +22,13 @@ ROS node (one blimp, :class:`GuardedController`) run the same guard.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
 import numpy as np
 
-from snn_control.dictio import DictIO
+
+from snn_control.dictio import DictIO, require_numbers
 
 OK, WARN, ERROR = 0, 1, 2  # diagnostic_msgs/DiagnosticStatus levels
 # What a tick did, per row (codes of GuardState.event)
@@ -54,10 +55,7 @@ class GuardParams(DictIO):
     u_max: float = 10.0
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            v = getattr(self, f.name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not np.isfinite(v):
-                raise ValueError(f"GuardParams.{f.name} must be a finite number, got {v!r}")
+        require_numbers(self)
         if not 0 <= self.min_range_m < self.max_range_m:
             raise ValueError("GuardParams.min_range_m must be in [0, max_range_m)")
         if self.hold_s < 0 or self.u_max <= 0 or abs(self.fallback_cmd) > self.u_max:

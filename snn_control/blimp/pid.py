@@ -14,12 +14,13 @@ Gains 9 / 0.75 / 14 at 10 Hz. ``pd`` and ``i`` are the two targets the PD-SNN an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
+
 from snn_control.blimp.controllers import SummedController
-from snn_control.dictio import DictIO
+from snn_control.dictio import DictIO, require_numbers
 
 
 @dataclass(frozen=True)
@@ -36,10 +37,7 @@ class PIDParams(DictIO):
     soft_slope: float = 5.0 / 90.0
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if not isinstance(value, (int, float)) or not np.isfinite(value):
-                raise ValueError(f"PIDParams.{f.name} must be a finite number, got {value!r}")
+        require_numbers(self)
         for name in ("dt_s", "i_limit", "jump_threshold", "jump_divisor", "soft_limit_terms", "soft_limit_output"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"PIDParams.{name} must be > 0, got {getattr(self, name)}")

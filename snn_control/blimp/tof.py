@@ -7,10 +7,12 @@ conventions of sensor_msgs/Range (REP 117).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+
+from snn_control.dictio import require_numbers
 
 
 @dataclass(frozen=True)
@@ -24,10 +26,7 @@ class ToFSensor:
     field_of_view_rad: float = 0.04
 
     def __post_init__(self) -> None:
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
-                raise ValueError(f"ToFSensor.{f.name} must be a finite number >= 0, got {value!r}")
+        require_numbers(self, minimum=0)
         if not 0 < self.min_m < self.max_m:
             raise ValueError(f"ToFSensor.min_m must be in (0, max_m), got {self.min_m}")
 

@@ -19,7 +19,7 @@ of :mod:`snn_control.blimp.flight`, behind the guard that flies the robot.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any, NamedTuple
+from typing import Any
 
 import numpy as np
 
