@@ -4,11 +4,20 @@
 ``control_period_s`` (10 physics steps at the paper's 10 Hz), moving the servo, dead zone and clip
 of :mod:`snn_control.blimp.dynamics` in Python and the body, buoyancy, drag and motor lag in
 MuJoCo, then returns a ToF reading of the ``tof`` rangefinder.
+
+A non-nominal plant (``dynamics=``) is written into the compiled model, the inverse of
+:meth:`BlimpDynamics.from_mujoco` (m the body mass, g gravity, A_z its inertia box's horizontal face):
+
+    opt.timestep = dt_s                 actuator gear = k m           body_gravcomp = 1 - g_b / g
+    opt.density  = 2 c m / A_z          actuator dynprm[0] = tau      ctrlrange = [-u_max, u_max]
+
+``servo_flip_s``, ``dead_zone`` and ``reverse_efficiency`` act in Python and need no model field.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -25,6 +34,10 @@ class BlimpEnv:
         control_period_s: how long one :meth:`step` holds its command (a multiple of the physics dt).
         initial_altitude_m: altitude at :meth:`reset`.
         seed: seed of the sensor noise (``reset(seed=...)`` reseeds).
+        dynamics: plant parameters to write into the model (default: those the MJCF encodes).
+
+    Raises:
+        ValueError: a bad period or start altitude, or ``dynamics`` the model cannot represent.
     """
 
     def __init__(
@@ -34,6 +47,7 @@ class BlimpEnv:
         control_period_s: float = 0.1,
         initial_altitude_m: float = 0.5,
         seed: int | None = 0,
+        dynamics: BlimpDynamics | None = None,
     ) -> None:
         import mujoco
 
@@ -43,7 +57,11 @@ class BlimpEnv:
         path = Path(model_path) if model_path else sim_path("blimp.xml")
         self.model = mujoco.MjModel.from_xml_path(str(path))
         self.data = mujoco.MjData(self.model)
-        self.dynamics = BlimpDynamics.from_mujoco(self.model)
+        if dynamics is None:
+            self.dynamics = BlimpDynamics.from_mujoco(self.model)
+        else:
+            write_dynamics(self.model, dynamics)
+            self.dynamics = dynamics
         self.sensor = sensor
         n = control_period_s / self.dynamics.dt_s
         if control_period_s <= 0 or abs(n - round(n)) > 1e-6:
@@ -109,3 +127,34 @@ class BlimpEnv:
     @property
     def time_s(self) -> float:
         return float(self.data.time)
+
+
+def write_dynamics(model: Any, p: BlimpDynamics) -> None:
+    """Write ``p`` into a compiled ``mujoco.MjModel`` of ``sim/blimp.xml`` and check it reads back.
+
+    Raises:
+        ValueError: ``p.heaviness_mps2`` is outside [0, g] (buoyancy can only offset a fraction of
+            the weight: gravcomp in [0, 1]), the model has no gravity compensation to set, or a
+            value does not read back from the model.
+    """
+    body = model.body("blimp")
+    mass = float(body.mass[0])
+    g = -float(model.opt.gravity[2])
+    if not 0.0 <= p.heaviness_mps2 <= g:
+        raise ValueError(f"BlimpDynamics.heaviness_mps2 must be in [0, g = {g}] for MuJoCo, got {p.heaviness_mps2}")
+    gravcomp = 1.0 - p.heaviness_mps2 / g
+    if gravcomp > 0 and model.ngravcomp == 0:
+        raise ValueError("BlimpDynamics.heaviness_mps2: the model compiled without gravcomp, so buoyancy cannot be set")
+    inertia = np.asarray(body.inertia, dtype=float)
+    sides = np.sqrt(6.0 * (inertia.sum() - 2.0 * inertia) / mass)  # as BlimpDynamics.from_mujoco
+    act = model.actuator("thrust")
+    model.opt.timestep = p.dt_s
+    model.opt.density = 2.0 * p.drag_per_m * mass / (sides[0] * sides[1])
+    model.body_gravcomp[body.id] = gravcomp
+    act.gear[0] = p.thrust_mps2_per_unit * mass
+    act.dynprm[0] = p.motor_tau_s
+    act.ctrlrange[:] = (-p.u_max, p.u_max)
+    back = BlimpDynamics.from_mujoco(model, servo_flip_s=p.servo_flip_s, dead_zone=p.dead_zone).to_dict()
+    for name, value in p.to_dict().items():
+        if name != "reverse_efficiency" and not np.isclose(back[name], value, rtol=1e-9, atol=1e-12):
+            raise ValueError(f"BlimpDynamics.{name} = {value} does not read back from the model (got {back[name]})")

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from snn_control.envs import make
 from snn_control.blimp.sim import BlimpEnv
 from snn_control.blimp.twin import BlimpBatchSim, blimp_control_step, blimp_initial_state
 from snn_control.blimp.dynamics import BlimpDynamics, servo_step, vertical_command
@@ -55,6 +54,35 @@ def test_twin_matches_mujoco_in_flight(env):
     assert twin.state.thrust_units[0] == pytest.approx(env.thrust_units, abs=1e-9)
 
 
+def test_twin_matches_mujoco_on_a_non_nominal_plant():
+    plant = BlimpDynamics(heaviness_mps2=0.4, thrust_mps2_per_unit=0.12, drag_per_m=1.0, motor_tau_s=0.2,
+                          u_max=9.0, servo_flip_s=0.2, dead_zone=0.5, reverse_efficiency=0.8)
+    env = BlimpEnv(dynamics=plant, initial_altitude_m=3.0)
+    assert env.dynamics is plant
+    read_back = BlimpDynamics.from_mujoco(env.model, servo_flip_s=0.2, dead_zone=0.5).to_dict()
+    for key in ("heaviness_mps2", "thrust_mps2_per_unit", "drag_per_m", "motor_tau_s", "u_max", "dt_s"):
+        assert read_back[key] == pytest.approx(getattr(plant, key), rel=1e-12), key
+    twin = BlimpBatchSim(1, plant, initial_altitude_m=3.0)
+    nominal = BlimpEnv(initial_altitude_m=3.0)
+    commands = [8.0] * 25 + [-7.0] * 15 + [0.4] * 10 + [10.0] * 15 + [-10.0] * 10 + [plant.hover_units] * 20
+    z_mj, z_tw, z_nom = [], [], []
+    for u in commands:
+        env.step(u)
+        twin.step(u)
+        nominal.step(u)
+        z_mj.append(env.altitude_m)
+        z_tw.append(twin.state.z_m[0])
+        z_nom.append(nominal.altitude_m)
+    assert min(z_mj) > 0.5 and np.ptp(z_mj) > 1.0
+    np.testing.assert_allclose(z_tw, z_mj, atol=1e-9)
+    assert twin.state.thrust_units[0] == pytest.approx(env.thrust_units, abs=1e-9)
+    assert np.max(np.abs(np.array(z_nom) - z_mj)) > 0.1  # the plant really changed the flight
+
+
+def test_unrepresentable_plant_is_refused():
+    with pytest.raises(ValueError, match="heaviness_mps2"):
+        BlimpEnv(dynamics=BlimpDynamics(heaviness_mps2=12.0))
+
 def test_dead_zone_clip_and_servo_flip():
     p = BlimpDynamics()
     phi = np.zeros(3)
@@ -99,7 +127,7 @@ def test_seeded_runs_repeat():
     ra = [a.step(4.0) for _ in range(20)]
     rb = [b.step(4.0) for _ in range(20)]
     assert ra == rb
-    assert make("blimp-batch-v0", batch=2).batch == 2
+    assert BlimpBatchSim(batch=2).batch == 2
 
 
 def test_bad_input_is_refused(env):
@@ -111,5 +139,3 @@ def test_bad_input_is_refused(env):
         BlimpDynamics(drag_per_m=-1.0)
     with pytest.raises(ValueError, match="finite"):
         BlimpBatchSim(2).step(np.array([1.0, np.inf]))
-    with pytest.raises(KeyError, match="unknown env id"):
-        make("nope-v0")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from snn_control.envs import REGISTRY, make
 from snn_control.swimmer.env import SwimmerEnv
 from snn_control.swimmer.model import body_velocities, joint_limit_rad, observation_size, swim_reward, swimmer_xml
 
@@ -21,9 +20,8 @@ def _rollout(env: SwimmerEnv, seed: int, steps: int, action_seed: int = 0):
     return np.array(obs), np.array(rewards)
 
 
-def test_registered_and_conforms():
-    assert REGISTRY["swimmer-v0"] == "snn_control.swimmer.env:SwimmerEnv"
-    env = make("swimmer-v0", n_links=4, episode_steps=20)
+def test_conforms():
+    env = SwimmerEnv(n_links=4, episode_steps=20)
     assert (env.n_links, env.n_joints) == (4, 3)
     obs = env.reset(1)
     assert obs.shape == (observation_size(3),) == (env.observation_size,) == (3 + 3 * 4,)
