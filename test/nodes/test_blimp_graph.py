@@ -22,15 +22,6 @@ from snn_control.nodes.common import time_msg  # noqa: E402
 pytestmark = pytest.mark.ros
 
 
-@pytest.fixture
-def context():
-    ctx = rclpy.Context()
-    rclpy.init(args=[], context=ctx)
-    yield ctx
-    if ctx.ok():
-        rclpy.shutdown(context=ctx)
-
-
 def test_controller_turns_garbage_readings_into_safe_commands(context):
     controller = AltitudeControllerNode(context=context, parameter_overrides=[
         Parameter("use_sim_time", value=False), Parameter("sensor_timeout_s", value=0.3)])

@@ -27,15 +27,6 @@ pytestmark = pytest.mark.ros
 RTF = 20.0
 
 
-@pytest.fixture
-def context():
-    ctx = rclpy.Context()
-    rclpy.init(args=[], context=ctx)
-    yield ctx
-    if ctx.ok():
-        rclpy.shutdown(context=ctx)
-
-
 def test_blimp_graph_keeps_the_real_time_factor():
     _, params = load_graph_params("blimp")  # the shipped file (controller and schedule on sim time)
     overrides = {
