@@ -96,11 +96,10 @@ def guard_output(
     nonfinite = steps & ~finite
     holding = ~steps & (t_s - state.last_good_s <= p.hold_s)
     fallback = nonfinite | (~steps & ~holding)
-    with np.errstate(invalid="ignore"):
-        clipped = np.clip(np.where(finite, u, 0.0), -p.u_max, p.u_max)
+    clipped = np.clip(np.where(finite, u, 0.0), -p.u_max, p.u_max)
     cmd = np.where(finite, clipped, np.where(holding, state.last_cmd, p.fallback_cmd))
-    event = np.select([finite & ~below_min, finite, nonfinite, holding], [TRACKING, BELOW_MIN, NONFINITE, HOLD],
-                      FALLBACK)
+    event = np.where(finite, np.where(below_min, BELOW_MIN, TRACKING),
+                     np.where(nonfinite, NONFINITE, np.where(holding, HOLD, FALLBACK)))
     return GuardState(
         cmd, np.where(finite, t_s, state.last_good_s), event,
         state.n_invalid + ~steps, state.n_fallback + fallback,
