@@ -34,10 +34,13 @@ class ToFSensor:
         return asdict(self)
 
 
-def tof_reading(distance_m: np.ndarray | float, rng: np.random.Generator, sensor: ToFSensor) -> np.ndarray:
-    """Noisy, quantized readings for true distances (any shape)."""
+def tof_reading(distance_m: np.ndarray | float, rng: np.random.Generator, sensor: ToFSensor,
+                noise_std_m: np.ndarray | float | None = None) -> np.ndarray:
+    """Noisy, quantized readings for true distances (any shape); ``noise_std_m`` (broadcasting to
+    the distances) overrides the sensor's noise, e.g. one value per blimp of a batch."""
     d = np.asarray(distance_m, dtype=float)
-    noisy = d + sensor.noise_std_m * rng.standard_normal(d.shape)
+    std = sensor.noise_std_m if noise_std_m is None else noise_std_m
+    noisy = d + std * rng.standard_normal(d.shape)
     if sensor.resolution_m > 0:
         noisy = np.round(noisy / sensor.resolution_m) * sensor.resolution_m
     return np.where(noisy < sensor.min_m, -np.inf, np.where(noisy > sensor.max_m, np.inf, noisy))

@@ -12,6 +12,7 @@ from typing import NamedTuple
 import numpy as np
 
 from snn_control.blimp.dynamics import BlimpDynamics, body_step, servo_step, vertical_command
+from snn_control.blimp.plant import BatchDynamics, stack_dynamics
 from snn_control.blimp.tof import ToFSensor, tof_reading
 
 
@@ -41,19 +42,33 @@ def blimp_control_step(state: BlimpState, u: np.ndarray, p: BlimpDynamics, n_sub
 
 
 class BlimpBatchSim:
-    """``batch`` independent blimps with ToF sensors, stepped one control period at a time."""
+    """``batch`` independent blimps with ToF sensors, stepped one control period at a time.
+
+    ``dynamics`` is one plant for every row, or one per row (a list of ``BlimpDynamics`` or a
+    :class:`~snn_control.blimp.plant.BatchDynamics`); ``noise_std_m`` (batch,) overrides the
+    sensor's noise per row; ``initial_altitude_m`` may be one per row.
+    """
 
     def __init__(
         self,
         batch: int,
-        dynamics: BlimpDynamics = BlimpDynamics(),
+        dynamics: BlimpDynamics | list[BlimpDynamics] | BatchDynamics = BlimpDynamics(),
         sensor: ToFSensor = ToFSensor(),
         control_period_s: float = 0.1,
         initial_altitude_m: float | np.ndarray = 0.5,
         seed: int | None = 0,
+        noise_std_m: np.ndarray | None = None,
     ) -> None:
         if batch < 1:
             raise ValueError(f"batch must be >= 1, got {batch}")
+        if isinstance(dynamics, (list, tuple)):
+            if len(dynamics) != batch:
+                raise ValueError(f"one plant per row: got {len(dynamics)} plants for {batch} rows")
+            dynamics = stack_dynamics(list(dynamics))
+        self.noise_std_m = None if noise_std_m is None else np.broadcast_to(
+            np.asarray(noise_std_m, dtype=float), (batch,)).copy()
+        if self.noise_std_m is not None and not (np.all(np.isfinite(self.noise_std_m)) and np.all(self.noise_std_m >= 0)):
+            raise ValueError("noise_std_m must be finite and >= 0")
         n = control_period_s / dynamics.dt_s
         if control_period_s <= 0 or abs(n - round(n)) > 1e-6:
             raise ValueError(f"control_period_s must be a positive multiple of {dynamics.dt_s} s")
@@ -80,7 +95,9 @@ class BlimpBatchSim:
         return self.read_range()
 
     def read_range(self) -> np.ndarray:
-        return tof_reading(self.state.z_m, self._rng, self.sensor)
+        if self.noise_std_m is None:
+            return tof_reading(self.state.z_m, self._rng, self.sensor)
+        return tof_reading(self.state.z_m, self._rng, self.sensor, self.noise_std_m)
 
     @property
     def altitude_m(self) -> np.ndarray:
