@@ -17,6 +17,7 @@ from snn_control.blimp.dynamics import BlimpDynamics
 from snn_control.blimp.flight import fly_batch
 from snn_control.blimp.guard import GuardParams
 from snn_control.blimp.pid import PIDController
+from snn_control.blimp.plant import BlimpPlant
 from snn_control.blimp.profiles import SetpointProfile, random_profile
 from snn_control.blimp.twin import BlimpBatchSim
 from snn_control.blimp.tof import ToFSensor
@@ -84,11 +85,15 @@ def record_pid_flights(
     profiles: list[SetpointProfile],
     duration_s: float,
     seed: int = 0,
-    dynamics: BlimpDynamics = BlimpDynamics(),
+    dynamics: BlimpDynamics | list[BlimpDynamics] = BlimpDynamics(),
     sensor: ToFSensor = ToFSensor(),
-    initial_altitude_m: float = 0.5,
+    initial_altitude_m: float | np.ndarray = 0.5,
+    noise_std_m: np.ndarray | None = None,
 ) -> ErrorSequences:
     """Fly the guarded PID once per profile for ``duration_s`` in the twin, all flights at once.
+
+    ``dynamics``, ``initial_altitude_m`` and ``noise_std_m`` may hold one value per profile (see
+    :class:`~snn_control.blimp.twin.BlimpBatchSim`); :func:`record_plant_flights` draws them.
 
     The loop is :func:`~snn_control.blimp.flight.fly_batch`, the one every flight runs. Its first
     reading is drawn after the twin's reset (the noise stream the shipped networks were evolved on).
@@ -96,7 +101,7 @@ def record_pid_flights(
     n = len(profiles)
     if n < 1:
         raise ValueError("record_pid_flights needs at least one profile")
-    sim = BlimpBatchSim(n, dynamics, sensor, initial_altitude_m=initial_altitude_m, seed=seed)
+    sim = BlimpBatchSim(n, dynamics, sensor, initial_altitude_m=initial_altitude_m, seed=seed, noise_std_m=noise_std_m)
     ticks = int(round(duration_s / sim.control_period_s))
     setpoints = np.stack([p.at(np.arange(ticks) * sim.control_period_s) for p in profiles])
     guard = GuardParams(sensor.min_m, sensor.max_m)
@@ -118,3 +123,16 @@ def record_random_flights(
     duration = max(p.duration_s for p in profiles)
     seed = int(rng.integers(2**31))
     return record_pid_flights(profiles, duration, seed=seed, **kwargs), profiles
+
+
+def record_plant_flights(
+    plants: list[BlimpPlant], profiles: list[SetpointProfile], duration_s: float, seed: int = 0
+) -> ErrorSequences:
+    """The guarded PID flying each profile on its own plant (start altitude and noise included)."""
+    if len(plants) != len(profiles):
+        raise ValueError(f"one plant per profile: got {len(plants)} plants, {len(profiles)} profiles")
+    return record_pid_flights(
+        profiles, duration_s, seed=seed, dynamics=[p.dynamics for p in plants],
+        initial_altitude_m=np.array([p.initial_altitude_m for p in plants]),
+        noise_std_m=np.array([p.range_noise_std_m for p in plants]),
+    )
