@@ -192,6 +192,7 @@ def test_argument_given_overrides_the_params_file(graph, monkeypatch, tmp_path):
     ("blimp", "seed", "abc"),
     ("blimp", "real_time_factor", "fast"),
     ("blimp", "controller", "PID"),
+    ("blimp", "initial_altitude_m", "high"),
     ("swimmer", "seed", "abc"),
     ("swimmer", "n_links", "6.5"),
     ("swimmer", "variant", "spiky"),
@@ -199,6 +200,42 @@ def test_argument_given_overrides_the_params_file(graph, monkeypatch, tmp_path):
 def test_bad_argument_value_names_the_argument(graph, argument, value, monkeypatch):
     with pytest.raises(ValueError, match=rf"\b{argument}:='{re.escape(value)}'"):
         launch(graph, monkeypatch, **{argument: value})
+
+
+def test_plant_arguments_pin_every_plant_parameter(monkeypatch, tmp_path):
+    """plant_file:= and initial_altitude_m:= resolve the plant as ``snn-control launch blimp`` does,
+    the params file's plant_file included, and write every plant key: an explicit start wins."""
+    from snn_control.blimp.plant import load_plant
+
+    plant = tmp_path / "high.yaml"
+    plant.write_text("hover_units: 4.0\ninitial_altitude_m: 2.0\n")
+    params = shipped("blimp")
+    params["blimp_sim"]["plant_file"] = str(plant)
+    path = tmp_path / "my_blimp.yaml"
+    path.write_text(yaml.safe_dump({node: {"ros__parameters": p} for node, p in params.items()}))
+    heavy = load_plant("heavy").to_dict()
+    for arguments, pinned in (
+        ({"initial_altitude_m": "0.5"}, {"heaviness_mps2": 0.4, "initial_altitude_m": 0.5}),
+        ({"plant_file": "heavy"}, heavy),
+        ({"plant_file": "heavy", "initial_altitude_m": "3"}, {**heavy, "initial_altitude_m": 3.0}),
+    ):
+        _, nodes, context = launch("blimp", monkeypatch, params_file=str(path), **arguments)
+        for n in nodes:
+            expected = dict(params[n.kwargs["name"]])
+            if n.kwargs["name"] == "blimp_sim":
+                expected.update(plant_file="", **pinned)
+            got = effective_parameters(n, context)
+            assert typed(got) == typed(expected), arguments
+    _, nodes, context = launch("blimp", monkeypatch, params_file=str(path))  # no argument: the node's rule
+    sim = next(n for n in nodes if n.kwargs["name"] == "blimp_sim")
+    assert effective_parameters(sim, context)["plant_file"] == str(plant)
+
+
+def test_bad_plant_argument_names_the_file_and_key(monkeypatch, tmp_path):
+    bad = tmp_path / "my_plant.yaml"
+    bad.write_text("dead_zone: 20\n")
+    with pytest.raises(ValueError, match=r"blimp\.yaml: blimp_sim: .*my_plant\.yaml: dead_zone"):
+        launch("blimp", monkeypatch, plant_file=str(bad))
 
 
 def test_package_manifest_declares_runtime_dependencies():

@@ -9,12 +9,17 @@ any node exists. The nodes in :mod:`snn_control.nodes` declare these fields as p
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any, Mapping
 
 from snn_control.blimp.controllers import CONTROLLERS
 from snn_control.blimp.guard import GuardParams
+from snn_control.blimp.plant import DYNAMICS_KEYS, BlimpPlant, load_plant
 from snn_control.blimp.profiles import PAPER_PROFILE, SetpointProfile
-from snn_control.dictio import DictIO
+from snn_control.dictio import DictIO, config_from_mapping
+
+# The plant keys of blimp_sim (plant-file keys but hover_units, which the node takes as heaviness_mps2).
+PLANT_PARAMS = DYNAMICS_KEYS + ("range_noise_std_m", "initial_altitude_m")
 
 
 def _check_positive(owner: object, *names: str) -> None:
@@ -33,7 +38,17 @@ def _check_non_negative(owner: object, *names: str) -> None:
 
 @dataclass(frozen=True)
 class BlimpSimConfig(DictIO):
-    """``blimp_sim``: the MuJoCo blimp, its ToF sensor and its lockstep pacing."""
+    """``blimp_sim``: the MuJoCo blimp, the plant it flies, its ToF sensor and its lockstep pacing.
+
+    The plant (:meth:`plant`): ``plant_file`` (a preset name of ``config/plants/`` or a plant file;
+    empty: nominal) is the base, and each plant parameter (:data:`PLANT_PARAMS`, defaults: the
+    nominal plant) that differs from its default replaces the file's value. So a parameter file may
+    list every key at its nominal value and still fly ``plant_file``; a key set to exactly its
+    nominal value does not override the file. ``snn-control launch blimp --plant F`` and the launch
+    file's ``plant_file:=F`` write the resolved plant into every key and empty ``plant_file``
+    (:func:`pin_plant`), so their ``--initial-altitude`` / ``initial_altitude_m:=`` always wins.
+    The nominal dynamics leave the model file as it is (a custom ``model_path`` keeps its own).
+    """
 
     model_path: str = ""  # empty: the package's sim/blimp.xml
     seed: int = 0
@@ -45,11 +60,35 @@ class BlimpSimConfig(DictIO):
     range_noise_std_m: float = 0.01
     duration_s: float = 0.0  # 0 = run until stopped
     frame_id: str = "tof"
+    plant_file: str = ""  # a preset or a plant file; empty: nominal
+    thrust_mps2_per_unit: float = 0.1
+    heaviness_mps2: float = 0.3
+    drag_per_m: float = 1.3
+    motor_tau_s: float = 0.1
+    servo_flip_s: float = 0.3
+    dead_zone: float = 0.3
 
     def __post_init__(self) -> None:
         _check_non_negative(self, "real_time_factor")
         _check_positive(self, "control_period_s", "lockstep_timeout_s")
         _check_non_negative(self, "duration_s", "range_noise_std_m")
+        self.plant()  # validates the plant file and the plant keys
+
+    def plant(self) -> BlimpPlant:
+        """The plant: ``plant_file``, with the plant parameters that differ from their defaults on top.
+
+        Raises:
+            ValueError: an unreadable plant file, or an impossible value, naming the file or key.
+        """
+        base = load_plant(self.plant_file)
+        defaults = {f.name: f.default for f in fields(self)}
+        changed = {k: getattr(self, k) for k in PLANT_PARAMS if getattr(self, k) != defaults[k]}
+        if not changed:
+            return base
+        keys = sorted(set(changed) - {"initial_altitude_m"})
+        name = f"{base.name}+{'+'.join(keys)}" if keys else base.name
+        return BlimpPlant.from_dict({**base.to_dict(), **changed}, source=f"plant {self.plant_file} with parameters" if self.plant_file else "plant",
+                                   name=name)
 
 
 @dataclass(frozen=True)
@@ -93,3 +132,28 @@ class SetpointScheduleConfig(DictIO):
         """The profile: ``segments_s`` repeated when it holds one value."""
         segments = tuple(self.segments_s) * len(self.setpoints_m) if len(self.segments_s) == 1 else self.segments_s
         return SetpointProfile(tuple(self.setpoints_m), tuple(segments))
+
+
+def pin_plant(
+    sim_params: Mapping[str, Any], where: str, plant_file: str | None = None, initial_altitude_m: float | None = None,
+) -> tuple[BlimpPlant, dict[str, Any]]:
+    """The plant ``blimp_sim`` flies with ``sim_params``, ``plant_file`` and ``initial_altitude_m``
+    (from a command line) applied, and the parameters that pin it.
+
+    Returns:
+        ``(plant, params)``: ``params`` sets every key of :data:`PLANT_PARAMS` to the plant's value
+        and ``plant_file`` to "", so the node flies exactly ``plant`` whatever the defaults.
+
+    Raises:
+        ValueError: a bad parameter (``"<where>.<key>: ..."``), plant file (its path and key) or
+            start altitude.
+    """
+    values = dict(sim_params) if plant_file is None else {**sim_params, "plant_file": plant_file}
+    plant = config_from_mapping(BlimpSimConfig, values, where).plant()
+    if initial_altitude_m is not None:
+        try:
+            plant = plant.with_start(initial_altitude_m)
+        except ValueError as exc:
+            raise ValueError(f"{where}.initial_altitude_m: {exc}") from None
+    pinned = {k: float(v) for k, v in plant.to_dict().items() if k in PLANT_PARAMS}
+    return plant, {**pinned, "plant_file": ""}

@@ -9,7 +9,8 @@ true altitude, set-point, command, and the error the controller stepped on.
 :func:`fly_batch` runs it for a batch of flights (the twin steps them all at once; the controller
 is any :class:`~snn_control.blimp.controllers.SummedController`, whose parameters may carry one
 row per flight: a whole population in one pass). :func:`fly` is one flight of a profile, in MuJoCo
-or the twin; evolution records its PID data and scores its networks with the same loop.
+or the twin, of any plant (:class:`~snn_control.blimp.plant.BlimpPlant`: dynamics, sensor noise,
+start altitude); evolution records its PID data and scores its networks with the same loop.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from snn_control.blimp.controllers import SummedController
 from snn_control.blimp.dynamics import BlimpDynamics
 from snn_control.blimp.guard import GuardParams, guard_initial_state, guard_input, guard_output
 from snn_control.blimp.metrics import tracking_metrics
+from snn_control.blimp.plant import BlimpPlant
 from snn_control.blimp.profiles import SetpointProfile
 from snn_control.blimp.tof import ToFSensor
 from snn_control.blimp.twin import BlimpBatchSim
@@ -69,7 +71,10 @@ class _MujocoSims:
 
 def make_sim(kind: str, seed: int = 0, batch: int = 1, dynamics: BlimpDynamics | None = None,
              sensor: ToFSensor = ToFSensor(), initial_altitude_m: float = 0.5) -> Any:
-    """Blimps with ``reset(seed) -> readings``, ``step(u) -> readings``, ``altitude_m`` (all (batch,))."""
+    """Blimps with ``reset(seed) -> readings``, ``step(u) -> readings``, ``altitude_m`` (all (batch,)).
+
+    ``dynamics`` None: the twin's nominal plant, MuJoCo's model file as it is.
+    """
     if kind == "twin":
         return BlimpBatchSim(batch, dynamics or BlimpDynamics(), sensor, initial_altitude_m=initial_altitude_m,
                              seed=seed)
@@ -120,9 +125,11 @@ def fly_batch(
 
 
 def fly(controller: SummedController, profile: SetpointProfile, sim: str = "mujoco", seed: int = 0,
-        guard: GuardParams = GuardParams(), dynamics: BlimpDynamics | None = None) -> Flight:
-    """One guarded flight of ``profile`` from rest, timing the loop and the controller (arrays (T,))."""
-    blimp = make_sim(sim, seed, dynamics=dynamics)
+        guard: GuardParams = GuardParams(), plant: BlimpPlant = BlimpPlant()) -> Flight:
+    """One guarded flight of ``profile`` by ``plant`` (its dynamics, sensor noise and start
+    altitude; default nominal) from rest, timing the loop and the controller (arrays (T,))."""
+    blimp = make_sim(sim, seed, dynamics=plant.model_dynamics(), sensor=plant.sensor(),
+                     initial_altitude_m=plant.initial_altitude_m)
     ticks = int(round(profile.duration_s / blimp.control_period_s))
     setpoints = profile.at(np.arange(ticks) * blimp.control_period_s)
     return fly_batch(controller, blimp, blimp.reset(seed), setpoints, guard).row(0)
@@ -150,14 +157,14 @@ def step_profile(start_m: float, step_m: float, settle_s: float = 40.0, after_s:
 
 def step_response(
     controller: SummedController, start_m: float, step_m: float, sim: str = "twin", seed: int = 0,
-    settle_s: float = 40.0, after_s: float = 30.0,
+    settle_s: float = 40.0, after_s: float = 30.0, plant: BlimpPlant = BlimpPlant(),
 ) -> dict[str, Any]:
     """Fly a step of ``step_m`` from a settled ``start_m``: trace after the step and its figures.
 
     ``reach_s``: time from the step until the altitude first reaches 95 % of the step (NaN if
     never); ``overshoot_pct``: the largest excursion past the new set-point, % of the step.
     """
-    flight = fly(controller, step_profile(start_m, step_m, settle_s, after_s), sim=sim, seed=seed)
+    flight = fly(controller, step_profile(start_m, step_m, settle_s, after_s), sim=sim, seed=seed, plant=plant)
     after = flight.t_s >= settle_s
     t = flight.t_s[after] - settle_s
     progress = (flight.z_m[after] - start_m) / step_m

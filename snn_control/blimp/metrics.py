@@ -11,7 +11,10 @@ For flights sampled at control ticks t (altitude z, command u, set-point z_ref o
   new set-point within ``overshoot_window_s`` (30 s), in percent of the step; the worst step;
 * ``overshoot_excess_m``: the same excursions beyond ``overshoot_target_pct`` of their step, in
   metres (bounded where tiny steps make percentages explode; what evolution penalizes);
-* ``max_abs_cmd``: the largest |command|.
+* ``max_abs_cmd``: the largest |command|;
+* ``mean_abs_du``: the mean change of the command sent from one control tick to the next,
+  mean over k >= 1 of |u[k] - u[k-1]| (motor units per tick; 0 for a one-tick flight): how hard
+  the controller works the motors and servo, which tracking errors alone do not show.
 
 :func:`tracking_metrics` takes one flight ``(T,)`` and returns floats, or a batch ``(B, T)`` and
 returns arrays ``(B,)``: the same code either way.
@@ -67,5 +70,6 @@ def tracking_metrics(
         "overshoot_pct": np.max(over, axis=0),
         "overshoot_excess_m": np.max(excess, axis=0),
         "max_abs_cmd": np.max(np.abs(u), axis=-1),
+        "mean_abs_du": np.mean(np.abs(np.diff(u, axis=-1)), axis=-1) if t.size > 1 else np.zeros(z.shape[0]),
     }
     return {k: float(v[0]) for k, v in out.items()} if single else out

@@ -70,6 +70,12 @@ class BlimpPlant:
     def sensor(self) -> ToFSensor:
         return ToFSensor(noise_std_m=self.range_noise_std_m)
 
+    def model_dynamics(self) -> BlimpDynamics | None:
+        """What to write into a MuJoCo model (``BlimpEnv(dynamics=...)``): None for the nominal
+        dynamics, so the nominal plant flies the model file as it is (``sim/blimp.xml``, whose
+        numbers equal the nominal ones to 1e-10, or a node's own ``model_path``)."""
+        return None if self.dynamics == _NOMINAL else self.dynamics
+
     def with_start(self, initial_altitude_m: float) -> "BlimpPlant":
         return replace(self, initial_altitude_m=float(initial_altitude_m))
 

@@ -1,4 +1,10 @@
-"""``snn-control launch blimp``: the blimp graph (sim, controller, set-point schedule) in one process."""
+"""``snn-control launch blimp``: the blimp graph (sim, controller, set-point schedule) in one process.
+
+``--plant FILE|PRESET`` and ``--initial-altitude M`` set the simulated blimp: the plant is resolved
+here (:func:`snn_control.blimp.config.pin_plant`: the parameter file's ``plant_file`` and plant
+keys, then these flags) and written into every plant parameter of ``blimp_sim``, so a bad plant
+stops the run, naming the file and key, before any node starts.
+"""
 
 from __future__ import annotations
 
@@ -17,16 +23,23 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--profile", metavar="FILE", help="set-point profile, YAML/JSON: setpoints_m, segment_s")
     p.add_argument("--seed", type=int, help="simulator seed (sensor noise)")
     p.add_argument("--controller", choices=["pid", "snn", "pd_snn+pid_i"], help="override the YAML's controller")
+    p.add_argument("--plant", metavar="FILE|PRESET",
+                   help="plant file (YAML/JSON) or preset: nominal, paper, light, heavy, laggy (overrides the YAML's)")
+    p.add_argument("--initial-altitude", type=float, metavar="M", help="start altitude in m (overrides the plant's)")
     p.add_argument("--json", action="store_true", help="print the run's metrics as one JSON object on the last line")
     p.add_argument("--plot", metavar="FILE.png", help="plot altitude, set-point and command against time")
 
 
-def build_params(args: argparse.Namespace) -> tuple[dict, "object"]:
+def build_params(args: argparse.Namespace) -> tuple[dict, "object", "object"]:
+    """``(params, profile, plant)``: the graph's parameters with the flags applied."""
     from snn_control.bringup import load_graph_params
+    from snn_control.blimp.config import pin_plant
     from snn_control.blimp.profiles import SetpointProfile
 
-    _, params = load_graph_params("blimp", args.config)
+    file, params = load_graph_params("blimp", args.config)
     sim = params.setdefault("blimp_sim", {})
+    plant, pinned = pin_plant(sim, f"{file}: blimp_sim", args.plant, args.initial_altitude)
+    sim.update(pinned)
     sched = params.setdefault("setpoint_schedule", {})
     if args.profile:
         profile = SetpointProfile.load(args.profile)
@@ -46,7 +59,7 @@ def build_params(args: argparse.Namespace) -> tuple[dict, "object"]:
     if not (math.isfinite(duration) and duration > 0):
         raise ValueError(f"--duration must be > 0, got {duration}")
     sim["duration_s"] = float(duration)
-    return params, profile
+    return params, profile, plant
 
 
 def flight_metrics(sim_node, profile, wall_s: float) -> dict:
@@ -93,15 +106,15 @@ def run(args: argparse.Namespace) -> int:
     from snn_control.bringup import run_graph
 
     try:
-        params, profile = build_params(args)
+        params, profile, plant = build_params(args)
     except (ValueError, FileNotFoundError) as exc:
         print(f"snn-control launch blimp: {exc}", file=sys.stderr)
         return 2
     duration = params["blimp_sim"]["duration_s"]
     controller = params.get("altitude_controller", {}).get("controller", "pid")
     fast = params["blimp_sim"].get("real_time_factor", 1.0) == 0
-    print(f"launch blimp: {controller} controller, {duration:.0f} s simulated, {'fast' if fast else 'real time'}",
-          file=sys.stderr)
+    print(f"launch blimp: {controller} controller, {plant.name} plant from {plant.initial_altitude_m:g} m, "
+          f"{duration:.0f} s simulated, {'fast' if fast else 'real time'}", file=sys.stderr)
     progress = _progress(duration)
     try:
         result = run_graph(
@@ -122,6 +135,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     metrics = flight_metrics(sim, profile, result.wall_s)
     metrics["controller"] = controller
+    metrics["plant"] = plant.name
+    metrics["initial_altitude_m"] = plant.initial_altitude_m
     metrics["n_spiking_neurons"] = int(result.nodes["altitude_controller"].controller.controller.n_spiking_neurons)
     if args.plot:
         plot_flight(args.plot, sim.log, profile, f"blimp, {controller}: rmse {metrics['rmse_m']:.3f} m")

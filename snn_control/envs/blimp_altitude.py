@@ -20,6 +20,7 @@ Seeding: ``reset(seed=s)`` seeds the sim's sensor noise with s exactly as ``Blim
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,7 @@ import numpy as np
 from gymnasium import spaces
 
 from snn_control.blimp.dynamics import BlimpDynamics
+from snn_control.blimp.plant import PLANT_KEYS, BlimpPlant, load_plant
 from snn_control.blimp.profiles import PAPER_PROFILE, SetpointProfile
 from snn_control.blimp.tof import ToFSensor
 
@@ -46,15 +48,31 @@ def as_profile(profile: SetpointProfile | dict | str | Path) -> SetpointProfile:
     raise ValueError(f"profile must be a SetpointProfile, a dict or a file path, got {type(profile).__name__}")
 
 
-def as_plant(plant: BlimpDynamics | dict | None) -> BlimpDynamics:
-    """A :class:`BlimpDynamics` from itself or a dict of its fields (unknown keys: ValueError)."""
+# BlimpDynamics fields a plant dict may set beside the plant-file keys.
+_MODEL_ONLY_KEYS = ("dt_s", "u_max", "reverse_efficiency")
+
+
+def as_plant(plant: BlimpPlant | BlimpDynamics | dict | str | Path | None) -> BlimpPlant:
+    """A :class:`BlimpPlant` from itself, a ``BlimpDynamics`` (nominal sensor and start), a dict of
+    plant-file keys (:data:`~snn_control.blimp.plant.PLANT_KEYS`) and ``BlimpDynamics`` fields, a
+    preset name or a plant-file path; None is nominal. ValueError naming the key or file."""
     if plant is None:
-        return BlimpDynamics()
-    if isinstance(plant, BlimpDynamics):
+        return BlimpPlant()
+    if isinstance(plant, BlimpPlant):
         return plant
+    if isinstance(plant, BlimpDynamics):
+        return BlimpPlant(plant, name="custom")
+    if isinstance(plant, (str, Path)):
+        return load_plant(plant)
     if isinstance(plant, dict):
-        return BlimpDynamics.from_dict(plant)
-    raise ValueError(f"plant must be a BlimpDynamics or a dict of its fields, got {type(plant).__name__}")
+        unknown = sorted(set(plant) - set(PLANT_KEYS) - set(_MODEL_ONLY_KEYS))
+        if unknown:
+            raise ValueError(f"plant: {unknown[0]}: unknown key (known: {', '.join(PLANT_KEYS + _MODEL_ONLY_KEYS)})")
+        base = BlimpPlant.from_dict({k: v for k, v in plant.items() if k in PLANT_KEYS}, source="plant")
+        extra = {k: v for k, v in plant.items() if k in _MODEL_ONLY_KEYS}
+        return replace(base, dynamics=replace(base.dynamics, **extra)) if extra else base
+    raise ValueError(f"plant must be a BlimpPlant, a BlimpDynamics, a dict, a preset name or a file path, "
+                     f"got {type(plant).__name__}")
 
 
 def make_blimp_sim(sim: str, plant: BlimpDynamics, sensor: ToFSensor, initial_altitude_m: float) -> Any:
@@ -77,11 +95,15 @@ class BlimpAltitudeEnv(gymnasium.Env):
     Args:
         profile: the set-point schedule (a ``SetpointProfile``, a dict as
             ``SetpointProfile.from_dict`` takes, or a YAML/JSON file); one episode flies it once.
-        plant: plant parameters (a ``BlimpDynamics`` or a dict of its fields, e.g.
-            ``{"heaviness_mps2": 0.35}``); reach the MuJoCo model too.
+        plant: the blimp (:func:`as_plant`): a ``BlimpPlant``, a ``BlimpDynamics``, a dict of
+            plant-file keys or ``BlimpDynamics`` fields (e.g. ``{"hover_units": 4.0}``), a preset
+            name (``"heavy"``) or a plant-file path; default nominal. Its dynamics reach the MuJoCo
+            model too.
         sim: ``"mujoco"`` or ``"twin"``.
-        initial_altitude_m: altitude at reset, at rest.
-        range_noise_std_m: ToF noise standard deviation.
+        initial_altitude_m: altitude at reset, at rest; None: the plant's (0.5 m nominal). Given,
+            it wins over the plant's.
+        range_noise_std_m: ToF noise standard deviation; None: the plant's (0.01 m nominal).
+            Given, it wins over the plant's.
         seed: seed of the first ``reset()`` called without one.
         render_mode: only ``None``.
 
@@ -94,30 +116,27 @@ class BlimpAltitudeEnv(gymnasium.Env):
     def __init__(
         self,
         profile: SetpointProfile | dict | str | Path = PAPER_PROFILE,
-        plant: BlimpDynamics | dict | None = None,
+        plant: BlimpPlant | BlimpDynamics | dict | str | Path | None = None,
         sim: str = "mujoco",
-        initial_altitude_m: float = 0.5,
-        range_noise_std_m: float = 0.01,
+        initial_altitude_m: float | None = None,
+        range_noise_std_m: float | None = None,
         seed: int | None = None,
         render_mode: str | None = None,
     ) -> None:
         if render_mode is not None:
             raise ValueError(f"render_mode must be None (no rendering), got {render_mode!r}")
         self.profile = as_profile(profile)
-        self.plant = as_plant(plant)
+        given = {k: v for k, v in (("initial_altitude_m", initial_altitude_m),
+                                   ("range_noise_std_m", range_noise_std_m)) if v is not None}
+        self.plant = replace(as_plant(plant), **given)  # validates the given values, naming them
         if not isinstance(sim, str) or sim not in SIMS:
             raise ValueError(f"sim must be one of {SIMS}, got {sim!r}")
-        try:
-            self.sensor = ToFSensor(noise_std_m=range_noise_std_m)
-        except ValueError:
-            raise ValueError(f"range_noise_std_m must be a finite number >= 0, got {range_noise_std_m!r}") from None
-        if not 0.0 <= initial_altitude_m <= self.sensor.max_m:
-            raise ValueError(f"initial_altitude_m must be in [0, {self.sensor.max_m}], got {initial_altitude_m}")
+        self.sensor = self.plant.sensor()
         self.sim_kind = sim
-        self.sim = make_blimp_sim(sim, self.plant, self.sensor, float(initial_altitude_m))
+        self.sim = make_blimp_sim(sim, self.plant.dynamics, self.sensor, self.plant.initial_altitude_m)
         self.episode_steps = max(1, int(round(self.profile.duration_s / CONTROL_PERIOD_S)))
         self._seed = seed
-        u_max = self.plant.u_max
+        u_max = self.plant.dynamics.u_max
         self.action_space = spaces.Box(-u_max, u_max, shape=(1,), dtype=np.float64)
         lo, hi = min(self.profile.setpoints_m), max(self.profile.setpoints_m)
         s = self.sensor

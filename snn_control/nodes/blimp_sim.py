@@ -6,7 +6,8 @@ the simulation waits after each reading for the command answering it (a command 
 the reading), so the loop is deterministic at any speed; if none arrives within
 ``lockstep_timeout_s`` of wall time it holds the last command, counts a miss and says so on
 ``/diagnostics``. ``real_time_factor`` paces simulated against wall time; 0 runs as fast as the
-loop allows.
+loop allows. The blimp is the plant of ``plant_file`` and the plant parameters
+(:meth:`~snn_control.blimp.config.BlimpSimConfig.plant`), written into the MuJoCo model.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from diagnostic_msgs.msg import DiagnosticArray
 from snn_control.blimp.config import BlimpSimConfig
 from snn_control.blimp.guard import OK, WARN
 from snn_control.blimp.sim import BlimpEnv
-from snn_control.blimp.tof import ToFSensor
 from snn_control.envs.lockstep import PacingParams
 from snn_control.nodes.common import diagnostics_msg, run_node, stamp_to_s, time_msg
 from snn_control.nodes.lockstep import LockstepSimNode
@@ -33,12 +33,14 @@ class BlimpSimNode(LockstepSimNode):
     def __init__(self, **kwargs) -> None:
         super().__init__("blimp_sim", **kwargs)
         self.config = c = declare_config(self, BlimpSimConfig)
+        self.plant = plant = c.plant()
         self.env = BlimpEnv(
             model_path=c.model_path or None,
-            sensor=ToFSensor(noise_std_m=c.range_noise_std_m),
+            sensor=plant.sensor(),
             control_period_s=c.control_period_s,
-            initial_altitude_m=c.initial_altitude_m,
+            initial_altitude_m=plant.initial_altitude_m,
             seed=c.seed,
+            dynamics=plant.model_dynamics(),
         )
         self.log: dict[str, list[float]] = {"t_s": [], "z_m": [], "range_m": [], "cmd": []}
         self.n_cmd_msgs = 0

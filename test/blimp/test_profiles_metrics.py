@@ -70,3 +70,15 @@ def test_setpoint_queue_applies_by_stamp():
     with pytest.raises(ValueError, match="outside"):
         q.push(11.0, 50.0)
     assert q.current(20.0) == 1.5  # state intact
+
+
+def test_mean_abs_du_is_the_mean_command_change_per_tick():
+    profile = SetpointProfile.uniform([1.0], 1.0)
+    t = np.arange(0, 1, 0.1)
+    z = np.ones_like(t)
+    u = np.array([0.0, 2.0, 2.0, -1.0, -1.0, -1.0, 4.0, 4.0, 4.0, 4.0])  # changes 2, 3, 5 over 9 ticks
+    assert tracking_metrics(t, z, u, profile)["mean_abs_du"] == pytest.approx(10.0 / 9.0)
+    assert tracking_metrics(t, z, np.full_like(t, 3.0), profile)["mean_abs_du"] == 0.0
+    batch = tracking_metrics(t, np.stack([z, z]), np.stack([u, -2.0 * u]), profile)
+    assert batch["mean_abs_du"].tolist() == [pytest.approx(10.0 / 9.0), pytest.approx(20.0 / 9.0)]
+    assert tracking_metrics(t[:1], z[:1], u[:1], profile)["mean_abs_du"] == 0.0  # one tick: no change yet

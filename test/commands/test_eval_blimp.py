@@ -6,7 +6,8 @@ import pytest
 
 from snn_control.cli import main
 
-KEYS = {"rmse_m", "sse_m", "overshoot_pct", "max_abs_cmd", "n_spiking_neurons", "sim_s", "wall_s"}
+KEYS = {"rmse_m", "sse_m", "overshoot_pct", "max_abs_cmd", "mean_abs_du", "n_spiking_neurons", "sim_s", "wall_s",
+        "plant", "initial_altitude_m"}
 
 
 def _last_json(capsys):
@@ -39,6 +40,40 @@ def test_mujoco_with_plot_and_step_response(capsys, profile, tmp_path):
     assert plot.stat().st_size > 10_000 and steps.stat().st_size > 10_000
     rows = m["step_response"]
     assert len(rows) == 8 and {r["controller"] for r in rows} == {"PD-SNN + PID-I", "PID (PD + I)"}
+
+
+def test_plant_and_start_altitude_reach_every_flight(capsys, profile, tmp_path, monkeypatch):
+    import snn_control.blimp.flight as flight
+
+    flown = []
+    real_fly = flight.fly
+
+    def recording_fly(controller, profile, **kwargs):
+        flown.append(kwargs["plant"])
+        return real_fly(controller, profile, **kwargs)
+
+    monkeypatch.setattr(flight, "fly", recording_fly)
+    base = ["eval", "blimp", "--controller", "pid", "--sim", "twin", "--profile", profile, "--json"]
+    assert main(base) == 0
+    nominal = _last_json(capsys)
+    assert (nominal["plant"], nominal["initial_altitude_m"]) == ("nominal", 0.5)
+    assert main([*base, "--plant", "heavy", "--initial-altitude", "1.2", "--plot", str(tmp_path / "a.png")]) == 0
+    heavy = _last_json(capsys)
+    assert (heavy["plant"], heavy["initial_altitude_m"]) == ("heavy", 1.2)
+    assert heavy["rmse_m"] != nominal["rmse_m"]
+    assert [(p.name, p.hover_units, p.initial_altitude_m) for p in flown[1:]] == [("heavy", pytest.approx(5.0), 1.2)] * 2
+
+
+def test_bad_plant_or_start_altitude_is_refused_with_file_and_key(capsys, tmp_path):
+    bad = tmp_path / "my_plant.yaml"
+    bad.write_text("hover_units: 12\n")
+    assert main(["eval", "blimp", "--sim", "twin", "--plant", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert "my_plant.yaml: hover_units:" in err
+    assert main(["eval", "blimp", "--sim", "twin", "--plant", "heavvy"]) == 2
+    assert "heavvy: no such plant file" in capsys.readouterr().err
+    assert main(["eval", "blimp", "--sim", "twin", "--initial-altitude", "-1"]) == 2
+    assert "--initial-altitude: initial_altitude_m" in capsys.readouterr().err
 
 
 def test_corrupt_artifact_is_refused_with_its_name(capsys, tmp_path):

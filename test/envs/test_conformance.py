@@ -19,6 +19,7 @@ from gymnasium.utils.env_checker import check_env
 
 import snn_control.envs
 from snn_control.blimp.dynamics import BlimpDynamics
+from snn_control.blimp.plant import BlimpPlant, load_plant
 from snn_control.blimp.sim import BlimpEnv
 from snn_control.blimp.tof import ToFSensor
 from snn_control.blimp.twin import BlimpBatchSim
@@ -30,7 +31,9 @@ STEPS = 50
 
 CASES: dict[str, list[dict]] = {
     BLIMP: [{}, {"profile": SHORT}, {"profile": SHORT, "sim": "twin"},
-            {"profile": SHORT, "plant": {"heaviness_mps2": 0.4, "thrust_mps2_per_unit": 0.12}}],
+            {"profile": SHORT, "plant": {"heaviness_mps2": 0.4, "thrust_mps2_per_unit": 0.12}},
+            {"profile": SHORT, "plant": "laggy"},
+            {"profile": SHORT, "plant": "paper", "sim": "twin", "initial_altitude_m": 1.0}],
     SWIMMER: [{}, {"n_links": 8}, {"n_links": 4, "episode_steps": 60}],
 }
 
@@ -101,12 +104,15 @@ def test_conformance(env_id, kwargs):
 
 def blimp_reference(kwargs: dict, seed: int, acts: np.ndarray) -> dict[str, np.ndarray]:
     """The same flight stepped on ``BlimpEnv`` or ``BlimpBatchSim`` directly: raw readings, altitudes."""
-    plant = BlimpDynamics.from_dict(kwargs.get("plant", {}))
+    spec = kwargs.get("plant", {})
+    plant = load_plant(spec) if isinstance(spec, str) else BlimpPlant(BlimpDynamics.from_dict(spec))
+    sensor = ToFSensor(noise_std_m=kwargs.get("range_noise_std_m", plant.range_noise_std_m))
+    start = kwargs.get("initial_altitude_m", plant.initial_altitude_m)
     if kwargs.get("sim", "mujoco") == "mujoco":
-        sim = BlimpEnv(sensor=ToFSensor(), dynamics=plant, seed=seed)
+        sim = BlimpEnv(sensor=sensor, dynamics=plant.dynamics, initial_altitude_m=start, seed=seed)
         step, altitude = (lambda u: sim.step(u)), (lambda: sim.altitude_m)
     else:
-        sim = BlimpBatchSim(1, plant, ToFSensor(), seed=seed)
+        sim = BlimpBatchSim(1, plant.dynamics, sensor, initial_altitude_m=start, seed=seed)
         step, altitude = (lambda u: sim.step(u)[0]), (lambda: sim.altitude_m[0])
     readings, altitudes = [float(np.ravel(sim.reset(seed))[0])], [altitude()]
     for a in acts:
@@ -165,8 +171,32 @@ def test_plant_kwarg_changes_the_flight():
     assert np.max(np.abs(nominal["info"]["altitude_m"] - heavier["info"]["altitude_m"])) > 0.05
 
 
+def test_plant_kwarg_takes_a_plant_a_preset_a_file_or_plant_keys(tmp_path):
+    def plant_of(**kwargs):
+        return gymnasium.make(BLIMP, profile=SHORT, sim="twin", **kwargs).unwrapped
+
+    assert plant_of(plant="heavy").plant == load_plant("heavy")
+    assert plant_of(plant=load_plant("laggy")).sensor.noise_std_m == 0.02
+    assert plant_of(plant=BlimpDynamics(heaviness_mps2=0.4)).plant.hover_units == pytest.approx(4.0)
+    f = tmp_path / "high.yaml"
+    f.write_text("hover_units: 4.0\ninitial_altitude_m: 2.0\nrange_noise_std_m: 0.03\n")
+    env = plant_of(plant=str(f))
+    assert env.plant.name == "high" and env.sensor.noise_std_m == 0.03
+    assert env.reset(seed=0)[1]["altitude_m"] == 2.0
+    env = plant_of(plant=f, initial_altitude_m=1.0, range_noise_std_m=0.0)  # given kwargs win
+    assert env.reset(seed=0)[1]["altitude_m"] == 1.0 and env.sensor.noise_std_m == 0.0
+    assert env.plant.hover_units == pytest.approx(4.0)
+    env = plant_of(plant={"hover_units": 4.0, "initial_altitude_m": 1.5, "range_noise_std_m": 0.0, "u_max": 9.0})
+    assert env.plant.hover_units == pytest.approx(4.0) and env.action_space.high[0] == 9.0
+    obs, info = env.reset(seed=0)
+    assert info["altitude_m"] == 1.5 and info["reading_m"] == 1.5  # noise-free
+
+
 @pytest.mark.parametrize(("env_id", "kwargs", "name"), [
     (BLIMP, {"plant": {"heaviness": 0.4}}, "heaviness"),
+    (BLIMP, {"plant": {"hover_units": 12.0}}, "hover_units"),
+    (BLIMP, {"plant": {"u_max": -1.0}}, "u_max"),
+    (BLIMP, {"plant": "heavvy"}, "heavvy"),
     (BLIMP, {"plant": {"drag_per_m": -1.0}}, "drag_per_m"),
     (BLIMP, {"plant": {"heaviness_mps2": 20.0}}, "heaviness_mps2"),
     (BLIMP, {"plant": 3.0}, "plant"),

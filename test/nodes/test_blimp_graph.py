@@ -71,6 +71,28 @@ def test_sim_ignores_non_finite_commands(context):
     assert sim.n_bad_cmds == 1 and sim._u == 10.0
 
 
+def test_sim_flies_the_plant_of_its_parameters(context):
+    from dataclasses import replace
+
+    from snn_control.blimp.dynamics import BlimpDynamics
+    from snn_control.blimp.plant import load_plant
+
+    nominal = BlimpSimNode(context=context)
+    assert nominal.plant.name == "nominal"
+    assert nominal.env.dynamics == BlimpDynamics.from_mujoco(nominal.env.model)  # the model file as it is
+    nominal.destroy_node()
+    sim = BlimpSimNode(context=context, parameter_overrides=[
+        Parameter("plant_file", value="heavy"), Parameter("motor_tau_s", value=0.2),
+        Parameter("initial_altitude_m", value=1.5)])
+    assert sim.plant.name == "heavy+motor_tau_s"
+    assert sim.env.dynamics == replace(load_plant("heavy").dynamics, motor_tau_s=0.2)
+    assert BlimpDynamics.from_mujoco(sim.env.model).heaviness_mps2 == pytest.approx(0.5)  # in the model
+    assert sim.env.altitude_m == 1.5 and sim.env.sensor.noise_std_m == 0.01
+    sim.destroy_node()
+    with pytest.raises(ValueError, match="blimp_sim: plant: drag_per_m"):
+        BlimpSimNode(context=context, parameter_overrides=[Parameter("drag_per_m", value=-1.0)])
+
+
 def _header(t):
     from std_msgs.msg import Header
 
