@@ -103,6 +103,7 @@ def imitation_report(
     out = {"n_flights": n_flights, "seed": seed, "duration_s": duration, "networks": networks, "flights": flights}
     if constant_errors:
         out["constant_errors"] = constant_error_responses(nets=nets)
+        out["i_hold"] = ramp_and_hold(nets["i"])
     return out
 
 
@@ -153,6 +154,24 @@ def constant_error_responses(
     return {"t_s": t, "errors_m": [float(x) for x in e], "outputs": outputs, "table": table}
 
 
+def ramp_and_hold(net: BlimpSNNNetwork, errors_m: tuple[float, ...] = (0.1, 0.3, -0.3), ramp_s: float = 10.0,
+                  hold_s: float = 30.0, dt_s: float = 0.1) -> list[dict[str, float]]:
+    """The I-SNN's memory: an error held for ``ramp_s`` from rest, then zero error for ``hold_s``.
+
+    Per error: the output when the error returns to zero (``at_release``), ``hold_s`` later
+    (``after_hold``), and ``drift`` = after_hold - at_release (an integrator holds: drift 0; the
+    PID's I term holds exactly).
+    """
+    ramp, hold = int(round(ramp_s / dt_s)), int(round(hold_s / dt_s))
+    rows = []
+    for e in errors_m:
+        seq = np.concatenate([np.full(ramp, float(e)), np.zeros(hold)])
+        y = blimp_snn_rollout(net.params, seq)[0]
+        rows.append({"error_m": float(e), "ramp_s": ramp_s, "hold_s": hold_s, "at_release": float(y[ramp - 1]),
+                     "after_hold": float(y[-1]), "drift": float(y[-1] - y[ramp - 1])})
+    return rows
+
+
 def json_summary(result: dict[str, Any]) -> dict[str, Any]:
     """What the CLI prints: per-network fitness / pearson_r / mae / worst_fitness, the flights'
     count and seed, and the constant-error table (no arrays)."""
@@ -161,6 +180,8 @@ def json_summary(result: dict[str, Any]) -> dict[str, Any]:
            "networks": {NAMES[r]: {k: v[k] for k in keys} for r, v in result["networks"].items()}}
     if "constant_errors" in result:
         out["constant_error_table"] = result["constant_errors"]["table"]
+    if "i_hold" in result:
+        out["i_hold"] = result["i_hold"]
     return out
 
 
@@ -186,6 +207,11 @@ def format_imitation(result: dict[str, Any]) -> str:
             cells = " ".join(f"{at[t]['snn']:>+6.2f} ({at[t]['snn_mean_1s']:>+6.2f}) |{at[t]['pid']:>+6.2f}"
                              for t in times)
             lines.append(f"{net:<8} {err:>+7.2f} {cells}")
+    if result.get("i_hold"):
+        lines += ["", "I-SNN memory: error held, then zero error (the PID's I term holds exactly)"]
+        for r in result["i_hold"]:
+            lines.append(f"  {r['error_m']:+.2f} m for {r['ramp_s']:g} s -> {r['at_release']:+.3f}; "
+                         f"{r['hold_s']:g} s at zero error -> {r['after_hold']:+.3f} (drift {r['drift']:+.4f})")
     return "\n".join(lines)
 
 

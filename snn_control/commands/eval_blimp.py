@@ -43,9 +43,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON (last line)")
     parser.add_argument("--plot", metavar="FILE.png", help="altitude of the controller and the PID")
     parser.add_argument("--step-response", metavar="FILE.png", help="PD-SNN vs PID-PD step responses")
+    from snn_control.commands.eval_blimp_reports import add_report_arguments
+
+    add_report_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
+    from snn_control.commands.eval_blimp_reports import run_report
+
+    code = run_report(args)
+    if code is not None:  # --robustness or --imitation
+        return code
     from snn_control.artifacts.store import ArtifactError
     from snn_control.blimp.controllers import make_altitude_controller
     from snn_control.blimp.flight import fly, flight_metrics

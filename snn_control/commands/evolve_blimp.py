@@ -23,8 +23,10 @@ from pathlib import Path
 from snn_control.blimp.snn.network import HIDDEN_KINDS
 
 DEFAULTS = {  # per role: a run of a few minutes on two cores
-    "pd": {"generations": 150, "closed_loop_generations": 500, "init": "design", "sigma": 0.02, "partner": "pid"},
-    "i": {"generations": 300, "closed_loop_generations": 300, "init": "prior", "sigma": 0.05, "partner": "shipped"},
+    "pd": {"generations": 150, "closed_loop_generations": 500, "init": "design", "sigma": 0.02, "partner": "pid",
+           "du_weight": 0.05},
+    "i": {"generations": 500, "closed_loop_generations": 100, "init": "prior", "sigma": 0.05, "partner": "shipped",
+          "du_weight": 0.02},
 }
 
 
@@ -33,6 +35,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hidden", choices=HIDDEN_KINDS, help="hidden layer (default: lif for pd, iwta for i)")
     parser.add_argument("--block", action="store_true", help="2x2 blocks within a pair from l0 to l1")
     parser.add_argument("--pairs", type=int, default=20, help="neuron pairs per layer (default 20: 80 neurons)")
+    parser.add_argument("--readout", choices=("leaky", "integrating"),
+                        help="readout (default: leaky for pd, the paper's; integrating for i)")
+    parser.add_argument("--plants", choices=("random", "nominal"), default="random",
+                        help="fly every training flight on a random plant, start altitude and sensor noise "
+                        "(default), or on the nominal blimp from 0.5 m")
+    parser.add_argument("--imitation-flights", type=int, default=6, help="PID flights per imitation generation")
+    parser.add_argument("--du-weight", type=float, help="closed-loop cost per unit of mean |du| (default: pd 0.05, i 0.02)")
     parser.add_argument("--algorithm", choices=("cma", "ga"), default="cma")
     parser.add_argument("--population", type=int, default=48)
     parser.add_argument("--generations", type=int, help="imitation generations (default: pd 150, i 300)")
@@ -56,6 +65,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print a JSON summary as the last line")
 
 
+def _partner_provenance(config) -> dict:
+    """The closed-loop partner, named by its artifact's checksum (the pair is reproducible)."""
+    if not config.closed_loop_generations or config.partner == "pid":
+        return {"kind": "pid", "term": "i" if config.role == "pd" else "pd"}
+    from snn_control.artifacts.store import shipped_artifact
+
+    other = "i_snn" if config.role == "pd" else "pd_snn"
+    path = shipped_artifact(other) if config.partner == "shipped" else Path(config.partner)
+    meta = json.loads(path.with_suffix(".json").read_text())
+    return {"kind": "blimp_snn", "artifact": path.stem, "sha256": meta["sha256"]}
+
+
 def _pick(value, default):
     return default if value is None else value
 
@@ -69,7 +90,9 @@ def run(args: argparse.Namespace) -> int:
     defaults = DEFAULTS[role]
     try:
         config = EvolveConfig(
-            role=role, hidden=args.hidden or "", n_pairs=args.pairs, block=args.block,
+            role=role, hidden=args.hidden or "", n_pairs=args.pairs, block=args.block, readout=args.readout or "",
+            plants=args.plants, imitation_flights=args.imitation_flights,
+            du_weight=_pick(args.du_weight, defaults["du_weight"]),
             algorithm=args.algorithm, population=args.population,
             generations=_pick(args.generations, defaults["generations"]),
             closed_loop_generations=_pick(args.closed_loop_generations, defaults["closed_loop_generations"]),
@@ -86,7 +109,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     meta = {
         "provenance": {"command": "snn-control evolve blimp", "config": config.to_dict(),
-                       "generations_run": result.generations, "wall_s": round(result.wall_s, 1)},
+                       "generations_run": result.generations, "wall_s": round(result.wall_s, 1),
+                       "partner": _partner_provenance(config)},
         "holdout": result.holdout,
     }
     out = Path(args.out or f"runs/blimp/{role}_snn.npz")

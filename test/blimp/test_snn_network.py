@@ -83,3 +83,20 @@ def test_one_network_many_flights_broadcasts():
     state = blimp_snn_initial_state(params, 3)
     state, u = blimp_snn_step(params, state, np.array([0.1, 0.0, -0.1]))
     assert u.shape == (3,)
+
+
+def test_integrating_readout_layout_and_hold():
+    layout = BlimpSNNLayout.for_role("i", readout="integrating", readout_bound=0.02)
+    assert layout.n_genes == 261  # same genes; only the readout leak's bounds differ
+    assert {g.name: (g.lower, g.upper) for g in layout.groups}["out.leak"] == (0.999, 1.0)
+    assert BlimpSNNLayout.from_dict(layout.to_dict()) == layout
+    with pytest.raises(ValueError, match="readout"):
+        BlimpSNNLayout(readout="bucket")
+    params = layout.decode(_genomes(layout, 4))
+    e = _errors()
+    np.testing.assert_allclose(blimp_snn_rollout(params, -e), -blimp_snn_rollout(params, e), atol=1e-12)
+    assert np.all(np.abs(blimp_snn_rollout(params, e)) <= 10.0)
+    # a = 1 and zero error from rest: both members of every pair fire alike, the output stays 0
+    g = _genomes(layout, 1)
+    g[0, -1] = 1.0  # out.leak
+    np.testing.assert_array_equal(blimp_snn_rollout(layout.decode(g), np.zeros(100)), 0.0)

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from snn_control.snn.readout import IntegratorParams, paired_integrator_step
 from snn_control.snn import (
     IWTAParams,
     LIFParams,
@@ -88,3 +89,20 @@ def test_select_state_keeps_old_rows_of_nested_states():
     assert isinstance(out[0], LIFParams) and out[0].threshold is None
     np.testing.assert_array_equal(out[0].leak_i, [[1, 1], [0, 0], [1, 1]])
     np.testing.assert_array_equal(out[1], [1, 0, 1])
+
+
+def test_integrating_readout_golden_hold_and_clamp():
+    # a = 1, c' = 0.5 per spike, L = 1: +0.5, +0.5 (hits the clamp: 1.0), hold (both fire), -0.5
+    p = IntegratorParams(np.array([1.0]), np.array([[0.5]]), limit=1.0)
+    state = li_initial_state(1)
+    for s, expected in (([1, 0], 0.5), ([1, 0], 1.0), ([1, 0], 1.0), ([1, 1], 1.0), ([0, 0], 1.0), ([0, 1], 0.5)):
+        state, u = paired_integrator_step(p, state, np.array([s], dtype=float))
+        assert u[0] == expected
+    # the paper's leaky readout is the same family: a < 1 and c' = (1 - a) c give the same output
+    leaky = LIParams(np.array([0.5]), np.array([[2.0]]))
+    same = IntegratorParams(np.array([0.5]), np.array([[1.0]]), limit=np.inf)
+    s1, s2 = li_initial_state(1), li_initial_state(1)
+    for s in ([1, 0], [0, 1], [1, 1], [0, 0]):
+        s1, u1 = paired_li_step(leaky, s1, np.array([s], dtype=float))
+        s2, u2 = paired_integrator_step(same, s2, np.array([s], dtype=float))
+        assert u1[0] == u2[0]

@@ -14,6 +14,8 @@ every gene is per pair (P of them) except the readout leak (one). Groups, in ord
     hid.rec_self, hid.rec_cross       [-1.5, 1.5]     recurrent kinds
     out.weight                        [-1.5, 1.5]     readout weight c (mirrored; ``readout_bound``)
     out.leak                          [0.15, 0.35] (role pd) or [0.15, 0.99] (role i)
+                                      [0.999, 1] with the integrating readout (``readout="integrating"``,
+                                      weights per spike: :mod:`snn_control.snn.readout`)
 
 With P = 20: LIF 221 genes, IWTA 261 (the paper's count), recurrent +40, 2x2 blocks +20.
 :meth:`BlimpSNNLayout.decode` turns genomes ``(pop, n_genes)`` into one
@@ -32,10 +34,13 @@ from snn_control.blimp.snn.network import HIDDEN_KINDS, BlimpSNNParams
 from snn_control.snn.iwta import IWTAParams
 from snn_control.snn.lif import LIFParams
 from snn_control.snn.pairs import pair_mirrored, pair_shared
-from snn_control.snn.readout import LIParams
+from snn_control.snn.readout import IntegratorParams, LIParams
 
 ROLES = ("pd", "i")
 READOUT_LEAK_BOUNDS = {"pd": (0.15, 0.35), "i": (0.15, 0.99)}
+READOUTS = ("leaky", "integrating")
+INTEGRATING_LEAK_BOUNDS = (0.999, 1.0)
+INTEGRATOR_LIMIT = 10.0  # the PID's anti-windup clamp
 DEFAULT_HIDDEN = {"pd": "lif", "i": "iwta"}
 
 
@@ -58,6 +63,8 @@ class BlimpSNNLayout:
         weight_bound, leak_max, threshold_bounds: the paper's bounds.
         readout_bound: bound of the readout weights c (the paper's weight bound by default).
         theta_min: floor of the IWTA thresholds.
+        readout: ``"leaky"`` (the paper's: u = a u + (1 - a) c s) or ``"integrating"`` (a up to 1,
+            weights per spike, clamped at ±10: a true integrator for the I-SNN).
     """
 
     role: str = "pd"
@@ -69,8 +76,11 @@ class BlimpSNNLayout:
     leak_max: float = 0.99
     threshold_bounds: tuple[float, float] = (0.8, 10.0)
     theta_min: float = 0.01
+    readout: str = "leaky"
 
     def __post_init__(self) -> None:
+        if self.readout not in READOUTS:
+            raise ValueError(f"BlimpSNNLayout.readout must be one of {READOUTS}, got {self.readout!r}")
         if self.role not in ROLES:
             raise ValueError(f"BlimpSNNLayout.role must be one of {ROLES}, got {self.role!r}")
         if self.hidden not in HIDDEN_KINDS:
@@ -127,7 +137,8 @@ class BlimpSNNLayout:
         if self.recurrent:
             g += [GeneGroup("hid.rec_self", p, -w, w), GeneGroup("hid.rec_cross", p, -w, w)]
         r = self.readout_bound
-        g += [GeneGroup("out.weight", p, -r, r), GeneGroup("out.leak", 1, *READOUT_LEAK_BOUNDS[self.role])]
+        leak = INTEGRATING_LEAK_BOUNDS if self.readout == "integrating" else READOUT_LEAK_BOUNDS[self.role]
+        g += [GeneGroup("out.weight", p, -r, r), GeneGroup("out.leak", 1, *leak)]
         return tuple(g)
 
     @property
@@ -180,7 +191,8 @@ class BlimpSNNLayout:
             hid=hid,
             rec_self=pair_shared(g["hid.rec_self"]) if self.recurrent else None,
             rec_cross=pair_shared(g["hid.rec_cross"]) if self.recurrent else None,
-            out=LIParams(g["out.leak"][:, 0].copy(), g["out.weight"].copy()),
+            out=IntegratorParams(g["out.leak"][:, 0].copy(), g["out.weight"].copy(), INTEGRATOR_LIMIT)
+            if self.readout == "integrating" else LIParams(g["out.leak"][:, 0].copy(), g["out.weight"].copy()),
         )
 
     def normalize(self, genomes: np.ndarray) -> np.ndarray:

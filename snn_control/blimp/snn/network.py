@@ -7,6 +7,8 @@ layers over P pairs of neurons (layout: :mod:`snn_control.snn.pairs`, default P 
     l1, hidden (2P):        x1 = w1 * s0 + wc * partner(s0) + b1
                                  [+ r1 * s1[k-1] + rc * partner(s1[k-1])]      (recurrent kinds)
     l2, readout (LI):       u[k] = a * u[k-1] + (1 - a) * sum_j c_j * (s1_j+[k] - s1_j-[k])
+                            or, integrating (the I-SNN's default, a in [0.999, 1], c' per spike):
+                            u[k] = clip(a * u[k-1] + sum_j c'_j * (s1_j+[k] - s1_j-[k]), ±10)
 
 e = set-point - altitude (m), u in motor units. Hidden kinds (the paper's four structures):
 ``lif`` (plain LIF, the PD controller), ``iwta`` (adaptive-threshold pairs, the I controller),
@@ -29,7 +31,8 @@ import numpy as np
 from snn_control.snn.iwta import IWTAParams, IWTAState, iwta_initial_state, iwta_step
 from snn_control.snn.lif import LIFParams, LIFState, lif_initial_state, lif_step
 from snn_control.snn.pairs import partner_index
-from snn_control.snn.readout import LIParams, LIState, li_initial_state, paired_li_step
+from snn_control.snn.readout import (IntegratorParams, LIParams, LIState, li_initial_state, paired_integrator_step,
+                                     paired_li_step)
 
 HIDDEN_KINDS = ("lif", "iwta", "rlif", "riwta")
 
@@ -46,7 +49,8 @@ class BlimpSNNParams(NamedTuple):
     hid: LIFParams | IWTAParams
     rec_self: np.ndarray | None  # r1 (recurrent kinds), else None
     rec_cross: np.ndarray | None  # rc
-    out: LIParams  # leak a (batch,), per-pair weight c (batch, P): paired_li_step
+    out: LIParams | IntegratorParams  # leak a (batch,), per-pair weight c (batch, P): paired_li_step
+    # (the paper's leaky readout) or paired_integrator_step (the integrating readout)
 
     @property
     def batch(self) -> int:
@@ -98,7 +102,10 @@ def blimp_snn_step(
         hid, s1 = iwta_step(params.hid, state.hid, x1, idx)
     else:
         hid, s1 = lif_step(params.hid, state.hid, x1)
-    out, u = paired_li_step(params.out, state.out, s1)
+    if isinstance(params.out, IntegratorParams):
+        out, u = paired_integrator_step(params.out, state.out, s1)
+    else:
+        out, u = paired_li_step(params.out, state.out, s1)
     return BlimpSNNState(enc, hid, out), u
 
 

@@ -8,7 +8,7 @@ PID's term y* (PD or I):
 Closed loop (beyond the paper, optional second stage): each individual flies the numpy twin under a
 set-point profile, its output added to a fixed partner's (the other SNN or the PID's other term):
 
-    J = RMSE(z - z_ref) + w_sse * SSE + w_os * E_os,
+    J = RMSE(z - z_ref) + w_sse * SSE + w_os * E_os + w_du * mean |u[k] - u[k-1]|,
     E_os = max over steps of max(0, excursion past the new set-point - os_target * |step|)  (m)
 
 with RMSE, SSE and the excursions of :mod:`snn_control.blimp.metrics` for all rows at once (the
@@ -29,6 +29,7 @@ from snn_control.blimp.flight import Flight, fly_batch
 from snn_control.blimp.guard import GuardParams
 from snn_control.blimp.metrics import tracking_metrics
 from snn_control.blimp.pid import PIDParams, PIDTerm
+from snn_control.blimp.plant import BlimpPlant
 from snn_control.blimp.profiles import SetpointProfile
 from snn_control.blimp.snn.genome import BlimpSNNLayout
 from snn_control.blimp.snn.network import BlimpSNNParams, SNNTerm, blimp_snn_rollout
@@ -54,9 +55,16 @@ def imitation_fitness(outputs: np.ndarray, target: np.ndarray) -> np.ndarray:
 def evaluate_imitation(
     layout: BlimpSNNLayout, genomes: np.ndarray, errors_m: np.ndarray, target: np.ndarray
 ) -> np.ndarray:
-    """Fitness ``(pop,)`` of genomes ``(pop, n_genes)`` on one sequence: one vectorized pass."""
-    outputs = blimp_snn_rollout(layout.decode(genomes), np.asarray(errors_m, dtype=float))
-    fit = imitation_fitness(outputs, target)
+    """Fitness ``(pop,)`` of genomes ``(pop, n_genes)`` on one sequence ``(T,)``, or the mean over
+    several flights ``(F, T)`` (each from rest): one vectorized pass."""
+    errors, target = np.asarray(errors_m, dtype=float), np.asarray(target, dtype=float)
+    if errors.ndim == 1:
+        fit = imitation_fitness(blimp_snn_rollout(layout.decode(genomes), errors), target)
+    else:
+        g = np.atleast_2d(np.asarray(genomes, dtype=float))
+        pop, flights = g.shape[0], errors.shape[0]
+        out = blimp_snn_rollout(layout.decode(np.tile(g, (flights, 1))), np.repeat(errors, pop, axis=0))
+        fit = np.mean([imitation_fitness(out[j * pop:(j + 1) * pop], target[j]) for j in range(flights)], axis=0)
     return np.where(np.isfinite(fit), fit, 1e6)
 
 
@@ -65,6 +73,7 @@ class ClosedLoopWeights:
     sse: float = 2.0
     overshoot: float = 3.0  # per metre of excess excursion
     overshoot_target_pct: float = 10.0
+    du: float = 0.0  # per motor unit of mean |u[k] - u[k-1]|
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -87,18 +96,22 @@ def fly_candidates(
     partner: str | BlimpSNNParams,
     setpoints_m: np.ndarray,
     seed: int = 0,
-    dynamics: BlimpDynamics = BlimpDynamics(),
+    dynamics: BlimpDynamics | list[BlimpDynamics] = BlimpDynamics(),
     sensor: ToFSensor = ToFSensor(),
     u_max: float = 10.0,
     control_period_s: float = 0.1,
+    initial_altitude_m: float | np.ndarray = 0.5,
+    noise_std_m: np.ndarray | None = None,
 ) -> Flight:
     """Fly every candidate row (plus the fixed partner) in the twin, all at once, behind the guard
     that flies the robot (:func:`snn_control.blimp.flight.fly_batch`).
 
-    ``setpoints_m`` is the set-point per control tick, ``(T,)`` for every row or ``(batch, T)``.
+    ``setpoints_m`` is the set-point per control tick, ``(T,)`` for every row or ``(batch, T)``;
+    ``dynamics``, ``initial_altitude_m`` and ``noise_std_m`` may give one plant per row.
     """
     controller = pair_controller(candidate, partner, u_max, control_period_s)
-    sim = BlimpBatchSim(candidate.batch, dynamics, sensor, control_period_s=control_period_s, seed=seed)
+    sim = BlimpBatchSim(candidate.batch, dynamics, sensor, control_period_s=control_period_s, seed=seed,
+                        initial_altitude_m=initial_altitude_m, noise_std_m=noise_std_m)
     guard = GuardParams(sensor.min_m, sensor.max_m, u_max=u_max)
     return fly_batch(controller, sim, sim.read_range(), setpoints_m, guard)
 
@@ -110,11 +123,13 @@ def profile_setpoints(profiles: list[SetpointProfile], control_period_s: float =
     return np.stack([p.at(t) for p in profiles])
 
 
-def closed_loop_cost(metrics: dict[str, np.ndarray], weights: ClosedLoopWeights = ClosedLoopWeights()) -> np.ndarray:
+def closed_loop_cost(metrics: dict[str, np.ndarray], weights: ClosedLoopWeights = ClosedLoopWeights(),
+                     mean_abs_du: np.ndarray | float = 0.0) -> np.ndarray:
     """J per row from :func:`~snn_control.blimp.metrics.tracking_metrics` of a batch (computed with
-    the same overshoot target)."""
+    the same overshoot target), plus ``weights.du`` times the mean |u[k] - u[k-1]| (motor wear)."""
     excess = metrics["overshoot_excess_m"]
     cost = metrics["rmse_m"] + weights.sse * np.nan_to_num(metrics["sse_m"], nan=0.0) + weights.overshoot * excess
+    cost = cost + weights.du * np.asarray(mean_abs_du)
     return np.where(np.isfinite(cost), cost, 1e6)
 
 
@@ -125,17 +140,31 @@ def evaluate_closed_loop(
     profiles: SetpointProfile | list[SetpointProfile],
     seed: int = 0,
     weights: ClosedLoopWeights = ClosedLoopWeights(),
+    plants: list[BlimpPlant] | None = None,
 ) -> np.ndarray:
-    """Mean closed-loop cost ``(pop,)`` over ``profiles``: every (profile, genome) flight in one pass."""
+    """Mean closed-loop cost ``(pop,)`` over ``profiles`` (profile j flown on ``plants[j]``, default
+    the nominal blimp from 0.5 m): every (profile, genome) flight in one pass."""
     profiles = [profiles] if isinstance(profiles, SetpointProfile) else list(profiles)
+    plants = [BlimpPlant()] * len(profiles) if plants is None else list(plants)
+    if len(plants) != len(profiles):
+        raise ValueError(f"one plant per profile: got {len(plants)} plants, {len(profiles)} profiles")
     g = np.atleast_2d(np.asarray(genomes, dtype=float))
     pop = g.shape[0]
     ref = np.repeat(profile_setpoints(profiles), pop, axis=0)  # profile-major rows
-    flights = fly_candidates(layout.decode(np.tile(g, (len(profiles), 1))), partner, ref, seed=seed)
+    rows = [pl for pl in plants for _ in range(pop)]
+    uniform = all(pl == plants[0] for pl in plants)
+    flights = fly_candidates(
+        layout.decode(np.tile(g, (len(profiles), 1))), partner, ref, seed=seed,
+        dynamics=plants[0].dynamics if uniform else [pl.dynamics for pl in rows],
+        sensor=plants[0].sensor(),
+        initial_altitude_m=np.array([pl.initial_altitude_m for pl in rows]),
+        noise_std_m=None if uniform else np.array([pl.range_noise_std_m for pl in rows]),
+    )
+    du = np.mean(np.abs(np.diff(flights.u, axis=-1)), axis=-1)
     costs = []
     for j, profile in enumerate(profiles):
-        rows = slice(j * pop, (j + 1) * pop)
-        metrics = tracking_metrics(flights.t_s, flights.z_m[rows], flights.u[rows], profile,
+        r = slice(j * pop, (j + 1) * pop)
+        metrics = tracking_metrics(flights.t_s, flights.z_m[r], flights.u[r], profile,
                                    overshoot_target_pct=weights.overshoot_target_pct)
-        costs.append(closed_loop_cost(metrics, weights))
+        costs.append(closed_loop_cost(metrics, weights, du[r]))
     return np.mean(costs, axis=0)

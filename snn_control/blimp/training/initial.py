@@ -79,26 +79,30 @@ def prior_genomes(layout: BlimpSNNLayout, n: int, rng: np.random.Generator) -> n
 
 
 def readout_features(layout: BlimpSNNLayout, genomes: np.ndarray, errors_m: np.ndarray) -> np.ndarray:
-    """Leaky-integrated pair spike differences ``(n, T, P)`` of each genome on ``errors_m`` ``(T,)``."""
+    """Readout-filtered pair spike differences ``(n, T, P)`` of each genome on ``errors_m`` ``(T,)``:
+    the readout is linear in its weights, u[k] = sum_j c_j f_j[k]."""
     params = layout.decode(genomes)
     state = blimp_snn_initial_state(params)
     idx = partner_index(params.neurons)
     a = params.out.leak[:, None]
+    gain = 1.0 if layout.readout == "integrating" else 1.0 - a  # the clamp of the integrator is ignored
     p = layout.n_pairs
     feats = np.empty((params.batch, len(errors_m), p))
     acc = np.zeros((params.batch, p))
     for k, e in enumerate(np.asarray(errors_m, dtype=float)):
         state, _ = blimp_snn_step(params, state, e, idx)
         s = state.hid.s
-        acc = a * acc + (1.0 - a) * (s[:, :p] - s[:, p:])
+        acc = a * acc + gain * (s[:, :p] - s[:, p:])
         feats[:, k] = acc
     return feats
 
 
 def fit_readout(layout: BlimpSNNLayout, genomes: np.ndarray, errors_m: np.ndarray, target: np.ndarray) -> np.ndarray:
-    """Copy of ``genomes`` with the readout weights fitted by bounded least squares."""
+    """Copy of ``genomes`` with the readout weights fitted by bounded least squares on one
+    sequence ``(T,)`` or several flights ``(F, T)`` (each from rest; ``target`` shaped alike)."""
     out = np.array(genomes, dtype=float, copy=True)
-    feats = readout_features(layout, out, errors_m)
+    errors, target = np.atleast_2d(np.asarray(errors_m, dtype=float)), np.asarray(target, dtype=float).reshape(-1)
+    feats = np.concatenate([readout_features(layout, out, e) for e in errors], axis=1)  # flights end to end
     w = layout.readout_bound
     for k in range(out.shape[0]):
         _set(layout, out[k : k + 1], "out.weight", lsq_linear(feats[k], target, bounds=(-w, w)).x[None])

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from snn_control.blimp.plant import PlantDistribution
 from snn_control.blimp.snn.genome import BlimpSNNLayout
 from snn_control.blimp.training.data import ProfileSpec
 from snn_control.blimp.training.fitness import ClosedLoopWeights
@@ -47,7 +48,9 @@ class EvolveConfig(DictIO):
     hidden: str = ""  # "" = the paper's kind for the role (lif for pd, iwta for i)
     n_pairs: int = 20
     block: bool = False
-    readout_bound: float = 1.5
+    readout: str = ""  # "" = the role's: leaky for pd, integrating for i
+    readout_bound: float = 0.0  # 0 = the readout's: 1.5 (leaky, the paper's), 0.02 per spike (integrating)
+    plants: str = "random"  # "random": every flight on a plant drawn from PlantDistribution; "nominal"
     algorithm: str = "cma"
     population: int = 48
     generations: int = 300
@@ -58,6 +61,7 @@ class EvolveConfig(DictIO):
     closed_loop_sigma: float = 0.02
     partner: str = "pid"  # closed-loop partner: "pid" (its other term) or an artifact path
     train_segments: int = 4
+    imitation_flights: int = 6  # PID flights per imitation generation (each on its own plant)
     holdout_segments: int = 12
     closed_loop_segments: int = 4
     closed_loop_profiles: int = 3  # flights per individual per generation (cost averaged)
@@ -65,6 +69,7 @@ class EvolveConfig(DictIO):
     sse_weight: float = 2.0
     overshoot_weight: float = 3.0
     overshoot_target_pct: float = 10.0
+    du_weight: float = 0.0  # closed-loop cost per unit of mean |u[k] - u[k-1]|
     holdout_every: int = 25
     checkpoint_every: int = 50
     workers: int = 1
@@ -72,6 +77,10 @@ class EvolveConfig(DictIO):
 
     def __post_init__(self) -> None:
         self.layout()  # validates role, hidden, n_pairs
+        if self.plants not in ("random", "nominal"):
+            raise ValueError(f"EvolveConfig.plants must be 'random' or 'nominal', got {self.plants!r}")
+        if not self.readout_bound >= 0:
+            raise ValueError(f"EvolveConfig.readout_bound must be >= 0 (0: the readout's default), got {self.readout_bound}")
         if self.algorithm not in ("cma", "ga"):
             raise ValueError(f"EvolveConfig.algorithm must be 'cma' or 'ga', got {self.algorithm!r}")
         if self.init not in ("prior", "design", "random"):
@@ -79,7 +88,7 @@ class EvolveConfig(DictIO):
         if self.init == "design" and (self.role != "pd" or self.layout().adaptive):
             raise ValueError("EvolveConfig.init 'design' builds PD-SNNs with a LIF hidden layer (role pd)")
         for name in ("population", "holdout_every", "checkpoint_every", "workers", "init_candidates",
-                     "closed_loop_profiles", "holdout_profiles"):
+                     "closed_loop_profiles", "holdout_profiles", "imitation_flights"):
             if getattr(self, name) < 1:
                 raise ValueError(f"EvolveConfig.{name} must be >= 1, got {getattr(self, name)}")
         for name in ("generations", "closed_loop_generations"):
@@ -92,8 +101,10 @@ class EvolveConfig(DictIO):
                 raise ValueError(f"EvolveConfig.{name} must be in (0, 1], got {getattr(self, name)}")
 
     def layout(self) -> BlimpSNNLayout:
+        readout = self.readout or ("integrating" if self.role == "i" else "leaky")
+        bound = self.readout_bound or (0.02 if readout == "integrating" else 1.5)
         return BlimpSNNLayout.for_role(self.role, self.hidden or None, n_pairs=self.n_pairs, block=self.block,
-                                       readout_bound=self.readout_bound)
+                                       readout_bound=bound, readout=readout)
 
     def stages(self) -> list[tuple[str, int, int]]:
         """``(name, first generation, end generation)`` of each stage that runs."""
@@ -132,7 +143,8 @@ def _partner(config: EvolveConfig) -> Any:
 
 
 def _task_source(config: EvolveConfig, layout: BlimpSNNLayout) -> TaskSource:
-    weights = ClosedLoopWeights(config.sse_weight, config.overshoot_weight, config.overshoot_target_pct)
+    weights = ClosedLoopWeights(config.sse_weight, config.overshoot_weight, config.overshoot_target_pct,
+                                config.du_weight)
     partner = _partner(config) if config.closed_loop_generations else "pid_i"
     return TaskSource(
         layout,
@@ -144,6 +156,8 @@ def _task_source(config: EvolveConfig, layout: BlimpSNNLayout) -> TaskSource:
         weights=weights,
         closed_loop_profiles=config.closed_loop_profiles,
         holdout_profiles=config.holdout_profiles,
+        plants=PlantDistribution() if config.plants == "random" else None,
+        imitation_flights=config.imitation_flights if config.plants == "random" else 1,
     )
 
 
@@ -168,7 +182,7 @@ def _initial_genome(run: _Run, config: EvolveConfig, source: TaskSource, pmap: P
         return random_genome(layout, rng)
     if config.init == "design":
         candidates = designed_pd_genomes(layout)
-        task = ClosedLoopTask(layout, source.init_profiles(), "pid_i", 7, source.weights)
+        task = ClosedLoopTask(layout, source.init_profiles(), "pid_i", 7, source.weights, source.init_plants())
         return candidates[int(np.argmin(evaluate_population(task, candidates, pmap)))]
     task = source.imitation(0)
     return initial_genome(layout, task.errors_m, task.target, rng, config.init_candidates)[0]

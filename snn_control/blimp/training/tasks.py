@@ -15,7 +15,8 @@ import numpy as np
 
 from snn_control.blimp.snn.genome import BlimpSNNLayout
 from snn_control.blimp.profiles import SetpointProfile
-from snn_control.blimp.training.data import ErrorSequences, ProfileSpec, record_random_flights
+from snn_control.blimp.plant import BlimpPlant, PlantDistribution
+from snn_control.blimp.training.data import ErrorSequences, ProfileSpec, record_plant_flights, record_random_flights
 from snn_control.blimp.training.fitness import ClosedLoopWeights, evaluate_closed_loop, evaluate_imitation
 
 
@@ -34,7 +35,8 @@ class ImitationTask(NamedTuple):
 class ClosedLoopTask(NamedTuple):
     """Mean tracking cost in the twin over some profiles, flown with a fixed partner.
 
-    ``partner`` is ``"pid_pd"``/``"pid_i"`` or ``(layout_dict, genome)`` of the other network.
+    ``partner`` is ``"pid_pd"``/``"pid_i"`` or ``(layout_dict, genome)`` of the other network;
+    ``plants`` one plant per profile (None: the nominal blimp from 0.5 m).
     """
 
     layout: BlimpSNNLayout
@@ -42,13 +44,15 @@ class ClosedLoopTask(NamedTuple):
     partner: Any
     seed: int
     weights: ClosedLoopWeights
+    plants: tuple[BlimpPlant, ...] | None = None
 
     def __call__(self, genomes: np.ndarray) -> np.ndarray:
         partner = self.partner
         if not isinstance(partner, str):
             layout_dict, genome = partner
             partner = BlimpSNNLayout.from_dict(layout_dict).decode(np.asarray(genome)[None])
-        return evaluate_closed_loop(self.layout, genomes, partner, list(self.profiles), self.seed, self.weights)
+        return evaluate_closed_loop(self.layout, genomes, partner, list(self.profiles), self.seed, self.weights,
+                                    None if self.plants is None else list(self.plants))
 
 
 class TaskSource:
@@ -62,14 +66,21 @@ class TaskSource:
         closed_loop: profiles of the per-generation closed-loop flights.
         partner: the fixed partner of closed-loop flights (see :class:`ClosedLoopTask`).
         weights: closed-loop cost weights.
-        chunk: PID flights recorded together (one per generation).
+        chunk: generations whose PID flights are recorded together.
+        imitation_flights: PID flights per generation (the imitation fitness is their mean).
         closed_loop_profiles: closed-loop flights per generation.
         holdout_profiles: held-out closed-loop flights that pick the deployed genome.
+        plants: where every flight's plant (start altitude and sensor noise included) is drawn
+            from, one per flight; None flies the nominal blimp from 0.5 m.
     """
 
     def __init__(self, layout: BlimpSNNLayout, seed: int, train: ProfileSpec, holdout: ProfileSpec,
                  closed_loop: ProfileSpec, partner: Any, weights: ClosedLoopWeights, chunk: int = 16,
-                 closed_loop_profiles: int = 1, holdout_profiles: int = 1) -> None:
+                 closed_loop_profiles: int = 1, holdout_profiles: int = 1,
+                 plants: PlantDistribution | None = None, imitation_flights: int = 1) -> None:
+        self.imitation_flights = int(imitation_flights)
+        self.plants = plants
+        self.holdout_flights = 1 if plants is None else 8
         self.layout, self.seed, self.train, self.holdout = layout, int(seed), train, holdout
         self.closed_loop, self.partner, self.weights, self.chunk = closed_loop, partner, weights, int(chunk)
         self.closed_loop_profiles = int(closed_loop_profiles)
@@ -80,32 +91,50 @@ class TaskSource:
     def _sequences(self, index: int) -> ErrorSequences:
         if self._cached is None or self._cached[0] != index:
             rng = np.random.default_rng([self.seed, 1, index])
-            self._cached = (index, record_random_flights(self.chunk, self.train, rng)[0])
+            self._cached = (index, self._record(self.chunk * self.imitation_flights, self.train, rng))
         return self._cached[1]
 
     def imitation(self, generation: int) -> ImitationTask:
         seqs = self._sequences(generation // self.chunk)
         j = generation % self.chunk
-        return ImitationTask(self.layout, seqs.error_m[j], seqs.target(self.layout.role)[j])
+        if self.imitation_flights == 1:
+            return ImitationTask(self.layout, seqs.error_m[j], seqs.target(self.layout.role)[j])
+        rows = slice(j * self.imitation_flights, (j + 1) * self.imitation_flights)
+        return ImitationTask(self.layout, seqs.error_m[rows], seqs.target(self.layout.role)[rows])
 
     def imitation_holdout(self) -> ImitationTask:
         if self._holdout_seq is None:
             rng = np.random.default_rng([self.seed, 99])
-            self._holdout_seq = record_random_flights(1, self.holdout, rng)[0]
+            self._holdout_seq = self._record(self.holdout_flights, self.holdout, rng)
         s = self._holdout_seq
-        return ImitationTask(self.layout, s.error_m[0], s.target(self.layout.role)[0])
+        return ImitationTask(self.layout, s.error_m, s.target(self.layout.role))
+
+    def _record(self, n: int, spec: ProfileSpec, rng: np.random.Generator) -> ErrorSequences:
+        if self.plants is None:
+            return record_random_flights(n, spec, rng)[0]
+        profiles = [spec.draw(rng) for _ in range(n)]
+        plants = self.plants.draw(rng, n)
+        duration = max(p.duration_s for p in profiles)
+        return record_plant_flights(plants, profiles, duration, seed=int(rng.integers(2**31)))
+
+    def _plants(self, rng: np.random.Generator, n: int) -> tuple[BlimpPlant, ...] | None:
+        return None if self.plants is None else tuple(self.plants.draw(rng, n))
 
     def closed_loop_task(self, generation: int) -> ClosedLoopTask:
         rng = np.random.default_rng([self.seed, 2, generation])
         profiles = tuple(self.closed_loop.draw(rng) for _ in range(self.closed_loop_profiles))
-        return ClosedLoopTask(self.layout, profiles, self.partner, 1000 * (generation + 1), self.weights)
+        plants = self._plants(rng, len(profiles))
+        return ClosedLoopTask(self.layout, profiles, self.partner, 1000 * (generation + 1), self.weights, plants)
 
     def init_profiles(self) -> tuple[SetpointProfile, ...]:
         """Profiles that pick a starting genome (neither training nor held-out)."""
         rng = np.random.default_rng([self.seed, 5])
         return tuple(self.closed_loop.draw(rng) for _ in range(2))
 
+    def init_plants(self) -> tuple[BlimpPlant, ...] | None:
+        return self._plants(np.random.default_rng([self.seed, 6]), 2)
+
     def closed_loop_holdout(self) -> ClosedLoopTask:
         rng = np.random.default_rng([self.seed, 98])
         profiles = tuple(self.holdout.draw(rng) for _ in range(self.holdout_profiles))
-        return ClosedLoopTask(self.layout, profiles, self.partner, 99, self.weights)
+        return ClosedLoopTask(self.layout, profiles, self.partner, 99, self.weights, self._plants(rng, len(profiles)))

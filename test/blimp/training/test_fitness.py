@@ -139,3 +139,58 @@ def test_designed_pd_genome_acts_like_a_pd():
     assert designed_pd_genomes(layout).shape == (n, layout.n_genes)
     with pytest.raises(ValueError):
         designed_pd_genome(BlimpSNNLayout.for_role("i"))
+
+
+def test_each_profile_flies_its_own_plant_and_du_costs():
+    from snn_control.blimp.plant import BlimpPlant, load_plant
+    from snn_control.blimp.training.fitness import evaluate_closed_loop
+
+    layout = BlimpSNNLayout.for_role("pd", n_pairs=3)
+    genomes = layout.denormalize(np.random.default_rng(4).uniform(size=(2, layout.n_genes)))
+    profiles = [SetpointProfile.uniform([0.8, 1.2], 20.0), SetpointProfile.uniform([1.0, 0.6], 20.0)]
+    plants = [load_plant("heavy").with_start(2.0), load_plant("laggy")]
+    together = evaluate_closed_loop(layout, genomes, "pid_i", profiles, seed=5, plants=plants)
+    # the nominal plant flown with the same profiles scores differently, and each profile's cost
+    # does not depend on the other profile's plant
+    assert not np.allclose(together, evaluate_closed_loop(layout, genomes, "pid_i", profiles, seed=5))
+    heavy = evaluate_closed_loop(layout, genomes, "pid_i", profiles[:1], seed=5, plants=plants[:1])
+    assert heavy.shape == (2,) and np.all(np.isfinite(heavy))
+    with pytest.raises(ValueError, match="one plant per profile"):
+        evaluate_closed_loop(layout, genomes, "pid_i", profiles, plants=[BlimpPlant()])
+    # motor wear: a positive du weight raises the cost by exactly w * mean |du|
+    w = ClosedLoopWeights(du=0.5)
+    base = evaluate_closed_loop(layout, genomes, "pid_i", profiles[:1], seed=5)
+    worn = evaluate_closed_loop(layout, genomes, "pid_i", profiles[:1], seed=5, weights=w)
+    flights = fly_candidates(layout.decode(genomes), "pid_i", profile_setpoints(profiles[:1]), seed=5)
+    du = np.mean(np.abs(np.diff(flights.u, axis=-1)), axis=-1)
+    np.testing.assert_allclose(worn - base, 0.5 * du, rtol=1e-12)
+
+
+def test_imitation_over_several_flights_is_the_mean_of_each_flight():
+    from snn_control.blimp.training.fitness import evaluate_imitation
+
+    layout = BlimpSNNLayout.for_role("i", n_pairs=3, readout="integrating", readout_bound=0.02)
+    genomes = layout.denormalize(np.random.default_rng(2).uniform(size=(3, layout.n_genes)))
+    rng = np.random.default_rng(0)
+    errors = rng.normal(0, 0.3, (4, 60))
+    target = rng.normal(0, 1.0, (4, 60))
+    together = evaluate_imitation(layout, genomes, errors, target)
+    alone = np.mean([evaluate_imitation(layout, genomes, errors[j], target[j]) for j in range(4)], axis=0)
+    np.testing.assert_allclose(together, alone, rtol=1e-12)
+
+
+def test_task_source_draws_plants_reproducibly():
+    from snn_control.blimp.plant import PlantDistribution
+    from snn_control.blimp.training.tasks import TaskSource
+
+    layout = BlimpSNNLayout.for_role("i", n_pairs=2)
+    spec = ProfileSpec(n_segments=2, segment_s=(10.0, 15.0), start_s=(5.0, 8.0))
+    make = lambda: TaskSource(layout, 3, spec, spec, spec, "pid_pd", ClosedLoopWeights(), chunk=2,  # noqa: E731
+                              plants=PlantDistribution(), imitation_flights=3)
+    a, b = make(), make()
+    ta, tb = a.imitation(1), b.imitation(1)
+    assert ta.errors_m.shape[0] == 3
+    np.testing.assert_array_equal(ta.errors_m, tb.errors_m)
+    ca, cb = a.closed_loop_task(4), b.closed_loop_task(4)
+    assert ca.plants == cb.plants and len(ca.plants) == len(ca.profiles)
+    assert a.closed_loop_task(5).plants != ca.plants  # a new plant every generation
