@@ -24,9 +24,9 @@ from snn_control.blimp.snn.network import HIDDEN_KINDS
 
 DEFAULTS = {  # per role: a run of a few minutes on two cores
     "pd": {"generations": 150, "closed_loop_generations": 500, "init": "design", "sigma": 0.02, "partner": "pid",
-           "du_weight": 0.05},
+           "du_weight": 2.0},
     "i": {"generations": 500, "closed_loop_generations": 100, "init": "prior", "sigma": 0.05, "partner": "shipped",
-          "du_weight": 0.02},
+          "du_weight": 2.0},
 }
 
 
@@ -41,7 +41,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="fly every training flight on a random plant, start altitude and sensor noise "
                         "(default), or on the nominal blimp from 0.5 m")
     parser.add_argument("--imitation-flights", type=int, default=6, help="PID flights per imitation generation")
-    parser.add_argument("--du-weight", type=float, help="closed-loop cost per unit of mean |du| (default: pd 0.05, i 0.02)")
+    parser.add_argument("--du-weight", type=float,
+                        help="closed-loop cost per unit of mean |du| above the PID's (default 2)")
+    parser.add_argument("--overshoot-weight", type=float, default=20.0,
+                        help="closed-loop cost per metre of excursion past a set-point beyond the PID's")
+    parser.add_argument("--floor-weight", type=float, default=0.02,
+                        help="closed-loop cost per second on the floor below the set-point")
+    parser.add_argument("--absolute-cost", action="store_true",
+                        help="closed-loop cost in absolute terms (overshoot target 10 %%) instead of against the PID")
     parser.add_argument("--algorithm", choices=("cma", "ga"), default="cma")
     parser.add_argument("--population", type=int, default=48)
     parser.add_argument("--generations", type=int, help="imitation generations (default: pd 150, i 300)")
@@ -92,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
         config = EvolveConfig(
             role=role, hidden=args.hidden or "", n_pairs=args.pairs, block=args.block, readout=args.readout or "",
             plants=args.plants, imitation_flights=args.imitation_flights,
-            du_weight=_pick(args.du_weight, defaults["du_weight"]),
+            du_weight=_pick(args.du_weight, defaults["du_weight"]), overshoot_weight=args.overshoot_weight,
+            floor_weight=args.floor_weight, versus_pid=not args.absolute_cost,
             algorithm=args.algorithm, population=args.population,
             generations=_pick(args.generations, defaults["generations"]),
             closed_loop_generations=_pick(args.closed_loop_generations, defaults["closed_loop_generations"]),

@@ -16,7 +16,7 @@ import numpy as np
 from snn_control.blimp.dynamics import BlimpDynamics
 from snn_control.blimp.flight import fly_batch
 from snn_control.blimp.guard import GuardParams
-from snn_control.blimp.pid import PIDController
+from snn_control.blimp.pid import PIDController, PIDParams, pid_initial_state, pid_step
 from snn_control.blimp.plant import BlimpPlant
 from snn_control.blimp.profiles import SetpointProfile, random_profile
 from snn_control.blimp.twin import BlimpBatchSim
@@ -33,11 +33,28 @@ class ErrorSequences(NamedTuple):
     z_m: np.ndarray  # true altitude before the command
     setpoint_m: np.ndarray
 
-    def target(self, role: str) -> np.ndarray:
-        """The imitation target of a controller role (``"pd"`` or ``"i"``)."""
+    def target(self, role: str, clean_pd: bool = False) -> np.ndarray:
+        """The imitation target of a controller role (``"pd"`` or ``"i"``); with ``clean_pd`` the
+        PD term the PID would have computed from the true altitude (:meth:`clean_pd`)."""
         if role not in ("pd", "i"):
             raise ValueError(f"role must be 'pd' or 'i', got {role!r}")
-        return self.pd if role == "pd" else self.i
+        if role == "i":
+            return self.i
+        return self.clean_pd() if clean_pd else self.pd
+
+    def clean_pd(self, params: PIDParams = PIDParams()) -> np.ndarray:
+        """The PID's soft-limited P + D on the true error (set-point - true altitude), ``(flights, T)``.
+
+        The sensed D term is mostly differentiated sensor noise (1 cm at 10 Hz: about ±1 motor
+        unit per tick), which no network can or should copy; imitating the PD the PID means, on
+        the error it sees, asks the network for a filtered derivative instead.
+        """
+        e_true = self.setpoint_m - self.z_m
+        state, out = pid_initial_state(e_true.shape[0]), np.empty_like(e_true)
+        for k in range(e_true.shape[1]):
+            state, terms = pid_step(params, state, e_true[:, k])
+            out[:, k] = terms.pd
+        return out
 
 
 @dataclass(frozen=True)

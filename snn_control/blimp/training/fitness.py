@@ -8,12 +8,21 @@ PID's term y* (PD or I):
 Closed loop (beyond the paper, optional second stage): each individual flies the numpy twin under a
 set-point profile, its output added to a fixed partner's (the other SNN or the PID's other term):
 
-    J = RMSE(z - z_ref) + w_sse * SSE + w_os * E_os + w_du * mean |u[k] - u[k-1]|,
+    J = RMSE(z - z_ref) + w_sse * SSE + w_os * E_os + w_du * mean |u[k] - u[k-1]| + w_floor * T_floor,
     E_os = max over steps of max(0, excursion past the new set-point - os_target * |step|)  (m)
 
 with RMSE, SSE and the excursions of :mod:`snn_control.blimp.metrics` for all rows at once (the
 excess is in metres, not percent: a 3 cm step must not dominate the cost), flown in the one loop
-of :mod:`snn_control.blimp.flight`, behind the guard that flies the robot.
+of :mod:`snn_control.blimp.flight`, behind the guard that flies the robot. T_floor: seconds on the
+floor while the set-point is above it (a blimp that lands and cannot take off).
+
+Scored *against the PID* (``versus_pid``: what a robustness matrix asks of the pair on every
+plant), the PID flies the same plant and profile and
+
+    J_rel = RMSE / RMSE_PID + w_sse * SSE + w_os * max(0, X - s X_PID) + w_du * max(0, DU - DU_PID) + w_floor * T_floor
+
+with X the worst excursion past a new set-point (m), s = ``pid_excursion_share`` (0.9: aim below
+the PID's overshoot) and DU the mean |u[k] - u[k-1]|.
 """
 
 from __future__ import annotations
@@ -28,7 +37,7 @@ from snn_control.blimp.dynamics import BlimpDynamics
 from snn_control.blimp.flight import Flight, fly_batch
 from snn_control.blimp.guard import GuardParams
 from snn_control.blimp.metrics import tracking_metrics
-from snn_control.blimp.pid import PIDParams, PIDTerm
+from snn_control.blimp.pid import PIDController, PIDParams, PIDTerm
 from snn_control.blimp.plant import BlimpPlant
 from snn_control.blimp.profiles import SetpointProfile
 from snn_control.blimp.snn.genome import BlimpSNNLayout
@@ -74,6 +83,9 @@ class ClosedLoopWeights:
     overshoot: float = 3.0  # per metre of excess excursion
     overshoot_target_pct: float = 10.0
     du: float = 0.0  # per motor unit of mean |u[k] - u[k-1]|
+    floor: float = 0.0  # per second spent on the floor while the set-point is above it
+    versus_pid: bool = False  # score against the PID flying the same plant and profile (see module doc)
+    pid_excursion_share: float = 0.9  # versus_pid: excursions are penalized beyond this share of the PID's
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -124,13 +136,41 @@ def profile_setpoints(profiles: list[SetpointProfile], control_period_s: float =
 
 
 def closed_loop_cost(metrics: dict[str, np.ndarray], weights: ClosedLoopWeights = ClosedLoopWeights(),
-                     mean_abs_du: np.ndarray | float = 0.0) -> np.ndarray:
+                     mean_abs_du: np.ndarray | float = 0.0, floor_s: np.ndarray | float = 0.0,
+                     pid: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """J per row from :func:`~snn_control.blimp.metrics.tracking_metrics` of a batch (computed with
-    the same overshoot target), plus ``weights.du`` times the mean |u[k] - u[k-1]| (motor wear)."""
-    excess = metrics["overshoot_excess_m"]
-    cost = metrics["rmse_m"] + weights.sse * np.nan_to_num(metrics["sse_m"], nan=0.0) + weights.overshoot * excess
-    cost = cost + weights.du * np.asarray(mean_abs_du)
+    the same overshoot target), the mean |du| and the seconds on the floor of each row; with
+    ``pid`` (the PID's figures on the same flights, rows alike) the relative cost J_rel."""
+    sse = weights.sse * np.nan_to_num(metrics["sse_m"], nan=0.0)
+    wear = weights.du * np.asarray(mean_abs_du)
+    if pid is None:
+        excess = metrics["overshoot_excess_m"]
+        cost = metrics["rmse_m"] + sse + weights.overshoot * excess + wear
+    else:
+        cost = (metrics["rmse_m"] / np.maximum(pid["rmse_m"], 1e-3) + sse
+                + weights.overshoot * np.maximum(
+                    metrics["overshoot_excess_m"] - weights.pid_excursion_share * pid["overshoot_excess_m"], 0.0)
+                + weights.du * np.maximum(np.asarray(mean_abs_du) - pid["mean_abs_du"], 0.0))
+    cost = cost + weights.floor * np.asarray(floor_s)
     return np.where(np.isfinite(cost), cost, 1e6)
+
+
+def floor_seconds(flights: Flight, floor_m: float = 0.02) -> np.ndarray:
+    """Seconds each row spent on the floor (altitude <= ``floor_m``) while its set-point was above it."""
+    dt = float(flights.t_s[1] - flights.t_s[0]) if len(flights.t_s) > 1 else 0.0
+    return dt * np.sum((flights.z_m <= floor_m) & (flights.setpoint_m > floor_m), axis=-1)
+
+
+def _figures(flights: Flight, rows: slice, profile: SetpointProfile, weights: ClosedLoopWeights) -> dict:
+    target = 0.0 if weights.versus_pid else weights.overshoot_target_pct
+    return tracking_metrics(flights.t_s, flights.z_m[rows], flights.u[rows], profile, overshoot_target_pct=target)
+
+
+def _pid_flights(profiles: list[SetpointProfile], plants: list[BlimpPlant], seed: int) -> Flight:
+    sim = BlimpBatchSim(len(plants), [p.dynamics for p in plants], seed=seed + 1,
+                        initial_altitude_m=np.array([p.initial_altitude_m for p in plants]),
+                        noise_std_m=np.array([p.range_noise_std_m for p in plants]))
+    return fly_batch(PIDController(), sim, sim.read_range(), profile_setpoints(profiles), GuardParams())
 
 
 def evaluate_closed_loop(
@@ -143,7 +183,8 @@ def evaluate_closed_loop(
     plants: list[BlimpPlant] | None = None,
 ) -> np.ndarray:
     """Mean closed-loop cost ``(pop,)`` over ``profiles`` (profile j flown on ``plants[j]``, default
-    the nominal blimp from 0.5 m): every (profile, genome) flight in one pass."""
+    the nominal blimp from 0.5 m): every (profile, genome) flight in one pass (plus, with
+    ``weights.versus_pid``, one PID flight per profile)."""
     profiles = [profiles] if isinstance(profiles, SetpointProfile) else list(profiles)
     plants = [BlimpPlant()] * len(profiles) if plants is None else list(plants)
     if len(plants) != len(profiles):
@@ -160,11 +201,12 @@ def evaluate_closed_loop(
         initial_altitude_m=np.array([pl.initial_altitude_m for pl in rows]),
         noise_std_m=None if uniform else np.array([pl.range_noise_std_m for pl in rows]),
     )
-    du = np.mean(np.abs(np.diff(flights.u, axis=-1)), axis=-1)
+    floor = floor_seconds(flights)
+    pid_flights = _pid_flights(profiles, plants, seed) if weights.versus_pid else None
     costs = []
     for j, profile in enumerate(profiles):
         r = slice(j * pop, (j + 1) * pop)
-        metrics = tracking_metrics(flights.t_s, flights.z_m[r], flights.u[r], profile,
-                                   overshoot_target_pct=weights.overshoot_target_pct)
-        costs.append(closed_loop_cost(metrics, weights, du[r]))
+        m = _figures(flights, r, profile, weights)
+        pid = None if pid_flights is None else _figures(pid_flights, slice(j, j + 1), profile, weights)
+        costs.append(closed_loop_cost(m, weights, m["mean_abs_du"], floor[r], pid))
     return np.mean(costs, axis=0)

@@ -62,6 +62,7 @@ class EvolveConfig(DictIO):
     partner: str = "pid"  # closed-loop partner: "pid" (its other term) or an artifact path
     train_segments: int = 4
     imitation_flights: int = 6  # PID flights per imitation generation (each on its own plant)
+    pd_target: str = "clean"  # the PD-SNN imitates the PID's PD on the true error ("clean") or as sensed
     holdout_segments: int = 12
     closed_loop_segments: int = 4
     closed_loop_profiles: int = 3  # flights per individual per generation (cost averaged)
@@ -69,7 +70,9 @@ class EvolveConfig(DictIO):
     sse_weight: float = 2.0
     overshoot_weight: float = 3.0
     overshoot_target_pct: float = 10.0
-    du_weight: float = 0.0  # closed-loop cost per unit of mean |u[k] - u[k-1]|
+    du_weight: float = 0.0  # closed-loop cost per unit of mean |u[k] - u[k-1]| (beyond the PID's, versus_pid)
+    floor_weight: float = 0.02  # closed-loop cost per second on the floor below the set-point
+    versus_pid: bool = True  # closed-loop cost relative to the PID flying the same plant and profile
     holdout_every: int = 25
     checkpoint_every: int = 50
     workers: int = 1
@@ -77,6 +80,8 @@ class EvolveConfig(DictIO):
 
     def __post_init__(self) -> None:
         self.layout()  # validates role, hidden, n_pairs
+        if self.pd_target not in ("clean", "sensed"):
+            raise ValueError(f"EvolveConfig.pd_target must be 'clean' or 'sensed', got {self.pd_target!r}")
         if self.plants not in ("random", "nominal"):
             raise ValueError(f"EvolveConfig.plants must be 'random' or 'nominal', got {self.plants!r}")
         if not self.readout_bound >= 0:
@@ -144,7 +149,7 @@ def _partner(config: EvolveConfig) -> Any:
 
 def _task_source(config: EvolveConfig, layout: BlimpSNNLayout) -> TaskSource:
     weights = ClosedLoopWeights(config.sse_weight, config.overshoot_weight, config.overshoot_target_pct,
-                                config.du_weight)
+                                config.du_weight, config.floor_weight, config.versus_pid)
     partner = _partner(config) if config.closed_loop_generations else "pid_i"
     return TaskSource(
         layout,
@@ -158,6 +163,7 @@ def _task_source(config: EvolveConfig, layout: BlimpSNNLayout) -> TaskSource:
         holdout_profiles=config.holdout_profiles,
         plants=PlantDistribution() if config.plants == "random" else None,
         imitation_flights=config.imitation_flights if config.plants == "random" else 1,
+        clean_pd=config.pd_target == "clean",
     )
 
 

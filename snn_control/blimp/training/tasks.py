@@ -68,6 +68,8 @@ class TaskSource:
         weights: closed-loop cost weights.
         chunk: generations whose PID flights are recorded together.
         imitation_flights: PID flights per generation (the imitation fitness is their mean).
+        clean_pd: the PD-SNN imitates the PD term of the true error
+            (:meth:`~snn_control.blimp.training.data.ErrorSequences.clean_pd`), not the sensed one.
         closed_loop_profiles: closed-loop flights per generation.
         holdout_profiles: held-out closed-loop flights that pick the deployed genome.
         plants: where every flight's plant (start altitude and sensor noise included) is drawn
@@ -77,7 +79,9 @@ class TaskSource:
     def __init__(self, layout: BlimpSNNLayout, seed: int, train: ProfileSpec, holdout: ProfileSpec,
                  closed_loop: ProfileSpec, partner: Any, weights: ClosedLoopWeights, chunk: int = 16,
                  closed_loop_profiles: int = 1, holdout_profiles: int = 1,
-                 plants: PlantDistribution | None = None, imitation_flights: int = 1) -> None:
+                 plants: PlantDistribution | None = None, imitation_flights: int = 1,
+                 clean_pd: bool = False) -> None:
+        self.clean_pd = bool(clean_pd)
         self.imitation_flights = int(imitation_flights)
         self.plants = plants
         self.holdout_flights = 1 if plants is None else 8
@@ -98,16 +102,16 @@ class TaskSource:
         seqs = self._sequences(generation // self.chunk)
         j = generation % self.chunk
         if self.imitation_flights == 1:
-            return ImitationTask(self.layout, seqs.error_m[j], seqs.target(self.layout.role)[j])
+            return ImitationTask(self.layout, seqs.error_m[j], seqs.target(self.layout.role, self.clean_pd)[j])
         rows = slice(j * self.imitation_flights, (j + 1) * self.imitation_flights)
-        return ImitationTask(self.layout, seqs.error_m[rows], seqs.target(self.layout.role)[rows])
+        return ImitationTask(self.layout, seqs.error_m[rows], seqs.target(self.layout.role, self.clean_pd)[rows])
 
     def imitation_holdout(self) -> ImitationTask:
         if self._holdout_seq is None:
             rng = np.random.default_rng([self.seed, 99])
             self._holdout_seq = self._record(self.holdout_flights, self.holdout, rng)
         s = self._holdout_seq
-        return ImitationTask(self.layout, s.error_m, s.target(self.layout.role))
+        return ImitationTask(self.layout, s.error_m, s.target(self.layout.role, self.clean_pd))
 
     def _record(self, n: int, spec: ProfileSpec, rng: np.random.Generator) -> ErrorSequences:
         if self.plants is None:

@@ -194,3 +194,39 @@ def test_task_source_draws_plants_reproducibly():
     ca, cb = a.closed_loop_task(4), b.closed_loop_task(4)
     assert ca.plants == cb.plants and len(ca.plants) == len(ca.profiles)
     assert a.closed_loop_task(5).plants != ca.plants  # a new plant every generation
+
+
+def test_cost_against_the_pid_and_floor_time():
+    from snn_control.blimp.flight import Flight
+    from snn_control.blimp.training.fitness import floor_seconds
+
+    m = {"rmse_m": np.array([0.2, 0.3]), "sse_m": np.array([0.01, np.nan]),
+         "overshoot_excess_m": np.array([0.05, 0.2]), "mean_abs_du": np.array([1.0, 2.0])}
+    pid = {"rmse_m": np.array([0.2, 0.2]), "overshoot_excess_m": np.array([0.1, 0.1]),
+           "mean_abs_du": np.array([1.5, 1.5])}
+    w = ClosedLoopWeights(sse=2.0, overshoot=10.0, du=3.0, floor=0.5, versus_pid=True, pid_excursion_share=0.9)
+    cost = closed_loop_cost(m, w, m["mean_abs_du"], np.array([0.0, 4.0]), pid)
+    # row 0: as good as the PID everywhere (below 0.9 of its excursion, smoother): 1 + 2 * 0.01
+    # row 1: 1.5 x rmse, excursion 0.2 vs 0.09 allowed, 0.5 more wear, 4 s on the floor
+    np.testing.assert_allclose(cost, [1.02, 1.5 + 10 * 0.11 + 3 * 0.5 + 0.5 * 4])
+    # floor time counts only below a set-point above the floor
+    z = np.array([[1.0, 0.0, 0.0, 0.0, 0.5], [0.0, 0.0, 0.0, 0.0, 0.0]])
+    ref = np.array([[0.5] * 5, [0.5, 0.5, 0.0, 0.0, 0.5]])
+    f = Flight(np.arange(5) * 0.1, z, ref, np.zeros_like(z), np.zeros_like(z), 0.0, 0.0, {})
+    np.testing.assert_allclose(floor_seconds(f), [0.3, 0.3])
+
+
+def test_clean_pd_target_is_the_pd_of_the_true_error():
+    from snn_control.blimp.training.data import record_pid_flights
+    from snn_control.blimp.tof import ToFSensor
+
+    profiles = [SetpointProfile.uniform([0.8, 1.3], 15.0)]
+    exact = record_pid_flights(profiles, 30.0, sensor=ToFSensor(noise_std_m=0.0, resolution_m=0.0),
+                               initial_altitude_m=0.8)
+    # without noise or quantization the sensed error is the true one: both targets agree
+    np.testing.assert_allclose(exact.target("pd", clean_pd=True), exact.pd, atol=1e-9)
+    noisy = record_pid_flights(profiles, 30.0, initial_altitude_m=0.8)
+    clean = noisy.target("pd", clean_pd=True)
+    # with the 1 cm sensor the sensed D term is mostly noise; the clean one is far smoother
+    assert np.std(np.diff(clean)) < 0.5 * np.std(np.diff(noisy.pd))
+    np.testing.assert_array_equal(noisy.target("i", clean_pd=True), noisy.i)
