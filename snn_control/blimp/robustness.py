@@ -177,7 +177,7 @@ def fly_cells(controller: SummedController, cells: list[Cell], profile: Setpoint
         raise ValueError(f"unknown simulator {sim!r}; choose from {SIMS}")
     flights = []
     for c in cells:
-        env = make_sim("mujoco", c.seed, dynamics=c.plant.dynamics, sensor=c.plant.sensor(), initial_altitude_m=c.start_m)
+        env = make_sim("mujoco", c.seed, dynamics=c.plant.model_dynamics(), sensor=c.plant.sensor(), initial_altitude_m=c.start_m)
         flights.append(fly_batch(controller, env, env.reset(c.seed), ref, guard))
     stack = lambda name: np.concatenate([getattr(f, name) for f in flights])  # noqa: E731
     return Flight(flights[0].t_s, stack("z_m"), stack("setpoint_m"), stack("u"), stack("error_m"),

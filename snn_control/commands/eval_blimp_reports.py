@@ -1,6 +1,7 @@
 """Issue 8's reports behind ``snn-control eval blimp``: the robustness matrix and imitation fidelity.
 
-    snn-control eval blimp --robustness [--robustness-sim twin|mujoco] [--controller C] [--profile FILE]
+    snn-control eval blimp --robustness [--robustness-sim twin|mujoco] [--random-plants N] [--controller C]
+                           [--profile FILE]
                            [--pd-artifact F] [--i-artifact F] [--seed N] [--json] [--plot FILE.png]
     snn-control eval blimp --imitation [--pd-artifact F] [--i-artifact F] [--seed N] [--json] [--plot FILE.png]
 
@@ -25,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 PROG = "snn-control eval blimp"
+RANDOM_PLANTS_SEED = 4321  # --random-plants: a seed no training run draws plants from
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,6 +37,9 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
                          help="imitation fidelity of both networks, open loop (--plot: constant-error responses)")
     parser.add_argument("--robustness-sim", choices=("twin", "mujoco"), default="twin",
                         help="simulator of --robustness (default twin: all cells of a seed in one batch)")
+    parser.add_argument("--random-plants", type=int, metavar="N",
+                        help="--robustness over N plants drawn from the training distribution with a seed "
+                        "evolution never uses (4321 + --seed), instead of the issue's matrix")
 
 
 def run_report(args: argparse.Namespace) -> int | None:
@@ -81,6 +86,18 @@ def _robustness(args: argparse.Namespace) -> tuple[dict[str, Any], str] | int:
         profile_path = getattr(args, "profile", None)
         profile = SetpointProfile.load(profile_path) if profile_path else ROBUSTNESS_PROFILE
         spec = RobustnessSpec(seeds=(seed, seed + 1), profile=profile)
+        n_random = getattr(args, "random_plants", None)
+        if n_random is not None:
+            if n_random < 1:
+                raise ValueError(f"--random-plants must be >= 1, got {n_random}")
+            from dataclasses import replace
+
+            from snn_control.blimp.plant import PlantDistribution
+
+            import numpy as np
+
+            drawn = PlantDistribution().draw(np.random.default_rng(RANDOM_PLANTS_SEED + seed), n_random)
+            spec = replace(spec, plants=tuple(replace(p, name=f"random{k}") for k, p in enumerate(drawn)))
         controller = make_altitude_controller(name, getattr(args, "pd_artifact", None), getattr(args, "i_artifact", None))
     except (ArtifactError, ValueError) as exc:
         return _refuse(str(exc))

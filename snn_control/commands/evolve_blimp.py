@@ -6,7 +6,9 @@
 
 Writes the deployed network as an artifact (``--out``, default ``runs/blimp/<role>_snn.npz``; with
 ``--ship`` into the package's shipped ``<role>_snn``), and into ``--run-dir`` checkpoints every
-``--checkpoint-every`` generations, ``log.json`` and ``fitness.png``. The reproduction recipe
+``--checkpoint-every`` generations, ``log.json`` and ``fitness.png``. Every training flight flies
+its own plant, start altitude and sensor noise (``--plants random``, :class:`snn_control.blimp.plant.PlantDistribution`).
+The artifact's provenance names the closed-loop partner by its checksum. The reproduction recipe
 for the shipped pair (PD first: the I-SNN's closed-loop stage flies with it):
 
     snn-control evolve blimp --controller pd --out runs/blimp/pd_snn.npz
@@ -22,11 +24,16 @@ from pathlib import Path
 
 from snn_control.blimp.snn.network import HIDDEN_KINDS
 
-DEFAULTS = {  # per role: a run of a few minutes on two cores
+DEFAULTS = {  # per role: the recipe of the shipped pair, each run well under 10 minutes on two cores
+    # PD-SNN: the PID's gains by design, imitation, then tracking beside the PID's own I term
     "pd": {"generations": 150, "closed_loop_generations": 500, "init": "design", "sigma": 0.02, "partner": "pid",
-           "du_weight": 2.0},
-    "i": {"generations": 500, "closed_loop_generations": 100, "init": "prior", "sigma": 0.05, "partner": "shipped",
-          "du_weight": 2.0},
+           "cost": "absolute", "overshoot_weight": 3.0, "du_weight": 0.2, "floor_weight": 0.0,
+           "imitation_weight": 0.0, "min_pearson": 0.0, "pearson_weight": 0.0},
+    # I-SNN: imitation of the PID's I term, then tracking against the PID beside the PD-SNN, the
+    # imitation fitness kept in the cost
+    "i": {"generations": 400, "closed_loop_generations": 250, "init": "prior", "sigma": 0.05, "partner": "shipped",
+          "cost": "pid", "overshoot_weight": 20.0, "du_weight": 2.0, "floor_weight": 0.02,
+          "imitation_weight": 0.0, "min_pearson": 0.92, "pearson_weight": 10.0},
 }
 
 
@@ -42,13 +49,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default), or on the nominal blimp from 0.5 m")
     parser.add_argument("--imitation-flights", type=int, default=6, help="PID flights per imitation generation")
     parser.add_argument("--du-weight", type=float,
-                        help="closed-loop cost per unit of mean |du| above the PID's (default 2)")
-    parser.add_argument("--overshoot-weight", type=float, default=20.0,
-                        help="closed-loop cost per metre of excursion past a set-point beyond the PID's")
-    parser.add_argument("--floor-weight", type=float, default=0.02,
-                        help="closed-loop cost per second on the floor below the set-point")
-    parser.add_argument("--absolute-cost", action="store_true",
-                        help="closed-loop cost in absolute terms (overshoot target 10 %%) instead of against the PID")
+                        help="closed-loop cost per unit of mean |du| (above the PID's with --cost pid; default: pd 0.2, i 2)")
+    parser.add_argument("--overshoot-weight", type=float,
+                        help="closed-loop cost per metre of excursion past a set-point (beyond 0.9 x the PID's, or "
+                        "beyond 10 %% of the step with --cost absolute; default: pd 3, i 20)")
+    parser.add_argument("--floor-weight", type=float,
+                        help="closed-loop cost per second on the floor below the set-point (default: pd 0, i 0.02)")
+    parser.add_argument("--worst-weight", type=float, default=0.0,
+                        help="weight of the worst flight in a generation's closed-loop cost (0: the mean)")
+    parser.add_argument("--imitation-weight", type=float,
+                        help="the paper's imitation fitness kept in the closed-loop cost with this weight "
+                        "(default 0)")
+    parser.add_argument("--min-pearson", type=float,
+                        help="closed-loop cost hinge: keep the Pearson r against the PID's term above this "
+                        "(default: pd none, i 0.92)")
+    parser.add_argument("--pearson-weight", type=float, help="weight of that hinge (default: pd 0, i 10)")
+    parser.add_argument("--pd-target", choices=("sensed", "clean"),
+                        help="PD-SNN imitation target: the PID's PD term as flown (sensed, default) or on the "
+                        "true altitude (clean)")
+    parser.add_argument("--cost", choices=("absolute", "pid"),
+                        help="closed-loop cost in absolute terms (overshoot target 10 %%) or against the PID flying "
+                        "the same plant and profile (default: pd absolute, i pid)")
     parser.add_argument("--algorithm", choices=("cma", "ga"), default="cma")
     parser.add_argument("--population", type=int, default=48)
     parser.add_argument("--generations", type=int, help="imitation generations (default: pd 150, i 300)")
@@ -99,8 +120,14 @@ def run(args: argparse.Namespace) -> int:
         config = EvolveConfig(
             role=role, hidden=args.hidden or "", n_pairs=args.pairs, block=args.block, readout=args.readout or "",
             plants=args.plants, imitation_flights=args.imitation_flights,
-            du_weight=_pick(args.du_weight, defaults["du_weight"]), overshoot_weight=args.overshoot_weight,
-            floor_weight=args.floor_weight, versus_pid=not args.absolute_cost,
+            du_weight=_pick(args.du_weight, defaults["du_weight"]),
+            overshoot_weight=_pick(args.overshoot_weight, defaults["overshoot_weight"]),
+            floor_weight=_pick(args.floor_weight, defaults["floor_weight"]),
+            versus_pid=_pick(args.cost, defaults["cost"]) == "pid", worst_weight=args.worst_weight,
+            imitation_weight=_pick(args.imitation_weight, defaults["imitation_weight"]),
+            min_pearson=_pick(args.min_pearson, defaults["min_pearson"]),
+            pearson_weight=_pick(args.pearson_weight, defaults["pearson_weight"]),
+            pd_target=args.pd_target or "sensed",
             algorithm=args.algorithm, population=args.population,
             generations=_pick(args.generations, defaults["generations"]),
             closed_loop_generations=_pick(args.closed_loop_generations, defaults["closed_loop_generations"]),

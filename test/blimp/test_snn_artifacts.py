@@ -115,3 +115,20 @@ def test_pickled_npz_is_never_unpickled(tmp_path):
     (tmp_path / "p.json").write_text(json.dumps(meta))
     with pytest.raises(ArtifactError, match="cannot read arrays"):
         load_blimp_snn(path)
+
+
+def test_shipped_i_snn_integrates_and_holds():
+    """The I-SNN's job (issue 8): ramp with the sign of the error like the PID's I term, hold at zero."""
+    from snn_control.blimp.imitation import pid_constant_error_terms, ramp_and_hold
+    from snn_control.blimp.snn.network import blimp_snn_rollout
+
+    net = BlimpSNNNetwork.from_artifact(None, "i")
+    errors = np.array([0.1, 0.3, -0.3])
+    out = blimp_snn_rollout(net.params, np.repeat(errors[:, None], 200, axis=1))
+    pid = pid_constant_error_terms(errors, 200)["i"]
+    # still climbing after 20 s (no plateau), within 40 % of the PID's ramp, and with the error's sign
+    assert np.all(np.sign(out[:, -1]) == np.sign(errors))
+    assert np.all(np.abs(out[:, -1]) > 1.5 * np.abs(out[:, 99]))
+    np.testing.assert_allclose(out[:, -1], pid[:, -1], rtol=0.4)
+    for row in ramp_and_hold(net, errors_m=(0.1, 0.3, -0.3)):
+        assert abs(row["drift"]) < 0.1 * abs(row["at_release"])

@@ -61,20 +61,33 @@ def imitation_fitness(outputs: np.ndarray, target: np.ndarray) -> np.ndarray:
     return mae + 1.0 - r
 
 
+def imitation_scores(
+    layout: BlimpSNNLayout, genomes: np.ndarray, errors_m: np.ndarray, target: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(fitness, pearson_r)``, each ``(pop,)``, of genomes on one sequence ``(T,)`` or the mean
+    over several flights ``(F, T)`` (each from rest): one vectorized pass."""
+    errors, target = np.asarray(errors_m, dtype=float), np.asarray(target, dtype=float)
+    g = np.atleast_2d(np.asarray(genomes, dtype=float))
+    if errors.ndim == 1:
+        errors, target = errors[None], target[None]
+    pop, flights = g.shape[0], errors.shape[0]
+    out = blimp_snn_rollout(layout.decode(np.tile(g, (flights, 1))), np.repeat(errors, pop, axis=0))
+    fit, r = np.zeros(pop), np.zeros(pop)
+    for j in range(flights):
+        y = out[j * pop:(j + 1) * pop]
+        f = imitation_fitness(y, target[j])
+        fit += f / flights
+        r += (1.0 + np.mean(np.abs(y - target[j]), axis=-1) - f) / flights
+    ok = np.isfinite(fit) & np.isfinite(r)
+    return np.where(ok, fit, 1e6), np.where(ok, r, -1.0)
+
+
 def evaluate_imitation(
     layout: BlimpSNNLayout, genomes: np.ndarray, errors_m: np.ndarray, target: np.ndarray
 ) -> np.ndarray:
     """Fitness ``(pop,)`` of genomes ``(pop, n_genes)`` on one sequence ``(T,)``, or the mean over
     several flights ``(F, T)`` (each from rest): one vectorized pass."""
-    errors, target = np.asarray(errors_m, dtype=float), np.asarray(target, dtype=float)
-    if errors.ndim == 1:
-        fit = imitation_fitness(blimp_snn_rollout(layout.decode(genomes), errors), target)
-    else:
-        g = np.atleast_2d(np.asarray(genomes, dtype=float))
-        pop, flights = g.shape[0], errors.shape[0]
-        out = blimp_snn_rollout(layout.decode(np.tile(g, (flights, 1))), np.repeat(errors, pop, axis=0))
-        fit = np.mean([imitation_fitness(out[j * pop:(j + 1) * pop], target[j]) for j in range(flights)], axis=0)
-    return np.where(np.isfinite(fit), fit, 1e6)
+    return imitation_scores(layout, genomes, errors_m, target)[0]
 
 
 @dataclass(frozen=True)
@@ -86,6 +99,7 @@ class ClosedLoopWeights:
     floor: float = 0.0  # per second spent on the floor while the set-point is above it
     versus_pid: bool = False  # score against the PID flying the same plant and profile (see module doc)
     pid_excursion_share: float = 0.9  # versus_pid: excursions are penalized beyond this share of the PID's
+    worst: float = 0.0  # cost over flights = (1 - worst) * mean + worst * max (weight on the worst plant)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -209,4 +223,4 @@ def evaluate_closed_loop(
         m = _figures(flights, r, profile, weights)
         pid = None if pid_flights is None else _figures(pid_flights, slice(j, j + 1), profile, weights)
         costs.append(closed_loop_cost(m, weights, m["mean_abs_du"], floor[r], pid))
-    return np.mean(costs, axis=0)
+    return (1.0 - weights.worst) * np.mean(costs, axis=0) + weights.worst * np.max(costs, axis=0)

@@ -73,6 +73,10 @@ class EvolveConfig(DictIO):
     du_weight: float = 0.0  # closed-loop cost per unit of mean |u[k] - u[k-1]| (beyond the PID's, versus_pid)
     floor_weight: float = 0.02  # closed-loop cost per second on the floor below the set-point
     versus_pid: bool = True  # closed-loop cost relative to the PID flying the same plant and profile
+    worst_weight: float = 0.0  # closed-loop cost = (1 - w) mean + w max over a generation's flights
+    imitation_weight: float = 0.0  # the paper's imitation fitness kept in the closed-loop cost, this weight
+    min_pearson: float = 0.0  # closed-loop cost + pearson_weight * max(0, min_pearson - r) (r: vs the PID term)
+    pearson_weight: float = 0.0
     holdout_every: int = 25
     checkpoint_every: int = 50
     workers: int = 1
@@ -149,7 +153,8 @@ def _partner(config: EvolveConfig) -> Any:
 
 def _task_source(config: EvolveConfig, layout: BlimpSNNLayout) -> TaskSource:
     weights = ClosedLoopWeights(config.sse_weight, config.overshoot_weight, config.overshoot_target_pct,
-                                config.du_weight, config.floor_weight, config.versus_pid)
+                                config.du_weight, config.floor_weight, config.versus_pid,
+                                worst=config.worst_weight)
     partner = _partner(config) if config.closed_loop_generations else "pid_i"
     return TaskSource(
         layout,
@@ -164,6 +169,9 @@ def _task_source(config: EvolveConfig, layout: BlimpSNNLayout) -> TaskSource:
         plants=PlantDistribution() if config.plants == "random" else None,
         imitation_flights=config.imitation_flights if config.plants == "random" else 1,
         clean_pd=config.pd_target == "clean",
+        imitation_weight=config.imitation_weight,
+        min_pearson=config.min_pearson,
+        pearson_weight=config.pearson_weight,
     )
 
 

@@ -17,7 +17,8 @@ from snn_control.blimp.snn.genome import BlimpSNNLayout
 from snn_control.blimp.profiles import SetpointProfile
 from snn_control.blimp.plant import BlimpPlant, PlantDistribution
 from snn_control.blimp.training.data import ErrorSequences, ProfileSpec, record_plant_flights, record_random_flights
-from snn_control.blimp.training.fitness import ClosedLoopWeights, evaluate_closed_loop, evaluate_imitation
+from snn_control.blimp.training.fitness import (ClosedLoopWeights, evaluate_closed_loop, evaluate_imitation,
+                                                imitation_scores)
 
 
 
@@ -36,7 +37,11 @@ class ClosedLoopTask(NamedTuple):
     """Mean tracking cost in the twin over some profiles, flown with a fixed partner.
 
     ``partner`` is ``"pid_pd"``/``"pid_i"`` or ``(layout_dict, genome)`` of the other network;
-    ``plants`` one plant per profile (None: the nominal blimp from 0.5 m).
+    ``plants`` one plant per profile (None: the nominal blimp from 0.5 m). With ``imitation`` (an
+    :class:`ImitationTask`) and ``imitation_weight`` > 0 the paper's imitation fitness stays in the
+    objective: cost = J + imitation_weight * (MAE + 1 - Pearson) + pearson_weight *
+    max(0, min_pearson - Pearson), so the network stays a PID mimic (the hinge lets tracking shape it
+    freely while its Pearson r against the PID's term stays above ``min_pearson``).
     """
 
     layout: BlimpSNNLayout
@@ -45,14 +50,23 @@ class ClosedLoopTask(NamedTuple):
     seed: int
     weights: ClosedLoopWeights
     plants: tuple[BlimpPlant, ...] | None = None
+    imitation: ImitationTask | None = None
+    imitation_weight: float = 0.0
+    min_pearson: float = 0.0
+    pearson_weight: float = 0.0
 
     def __call__(self, genomes: np.ndarray) -> np.ndarray:
         partner = self.partner
         if not isinstance(partner, str):
             layout_dict, genome = partner
             partner = BlimpSNNLayout.from_dict(layout_dict).decode(np.asarray(genome)[None])
-        return evaluate_closed_loop(self.layout, genomes, partner, list(self.profiles), self.seed, self.weights,
+        cost = evaluate_closed_loop(self.layout, genomes, partner, list(self.profiles), self.seed, self.weights,
                                     None if self.plants is None else list(self.plants))
+        if self.imitation is not None and (self.imitation_weight > 0 or self.pearson_weight > 0):
+            im = self.imitation
+            fitness, r = imitation_scores(im.layout, genomes, im.errors_m, im.target)
+            cost = cost + self.imitation_weight * fitness + self.pearson_weight * np.maximum(self.min_pearson - r, 0.0)
+        return cost
 
 
 class TaskSource:
@@ -68,6 +82,8 @@ class TaskSource:
         weights: closed-loop cost weights.
         chunk: generations whose PID flights are recorded together.
         imitation_flights: PID flights per generation (the imitation fitness is their mean).
+        imitation_weight: weight of the imitation fitness in the closed-loop cost (0: tracking alone).
+        min_pearson, pearson_weight: the closed-loop cost's hinge on the imitation's Pearson r.
         clean_pd: the PD-SNN imitates the PD term of the true error
             (:meth:`~snn_control.blimp.training.data.ErrorSequences.clean_pd`), not the sensed one.
         closed_loop_profiles: closed-loop flights per generation.
@@ -80,8 +96,12 @@ class TaskSource:
                  closed_loop: ProfileSpec, partner: Any, weights: ClosedLoopWeights, chunk: int = 16,
                  closed_loop_profiles: int = 1, holdout_profiles: int = 1,
                  plants: PlantDistribution | None = None, imitation_flights: int = 1,
-                 clean_pd: bool = False) -> None:
+                 clean_pd: bool = False, imitation_weight: float = 0.0, min_pearson: float = 0.0,
+                 pearson_weight: float = 0.0) -> None:
         self.clean_pd = bool(clean_pd)
+        self.imitation_weight, self.min_pearson = float(imitation_weight), float(min_pearson)
+        self.pearson_weight = float(pearson_weight)
+        self._mimic = self.imitation_weight > 0 or self.pearson_weight > 0
         self.imitation_flights = int(imitation_flights)
         self.plants = plants
         self.holdout_flights = 1 if plants is None else 8
@@ -128,7 +148,9 @@ class TaskSource:
         rng = np.random.default_rng([self.seed, 2, generation])
         profiles = tuple(self.closed_loop.draw(rng) for _ in range(self.closed_loop_profiles))
         plants = self._plants(rng, len(profiles))
-        return ClosedLoopTask(self.layout, profiles, self.partner, 1000 * (generation + 1), self.weights, plants)
+        imitation = self.imitation(generation) if self._mimic else None
+        return ClosedLoopTask(self.layout, profiles, self.partner, 1000 * (generation + 1), self.weights, plants,
+                              imitation, self.imitation_weight, self.min_pearson, self.pearson_weight)
 
     def init_profiles(self) -> tuple[SetpointProfile, ...]:
         """Profiles that pick a starting genome (neither training nor held-out)."""
@@ -141,4 +163,7 @@ class TaskSource:
     def closed_loop_holdout(self) -> ClosedLoopTask:
         rng = np.random.default_rng([self.seed, 98])
         profiles = tuple(self.holdout.draw(rng) for _ in range(self.holdout_profiles))
-        return ClosedLoopTask(self.layout, profiles, self.partner, 99, self.weights, self._plants(rng, len(profiles)))
+        plants = self._plants(rng, len(profiles))
+        imitation = self.imitation_holdout() if self._mimic else None
+        return ClosedLoopTask(self.layout, profiles, self.partner, 99, self.weights, plants, imitation,
+                              self.imitation_weight, self.min_pearson, self.pearson_weight)

@@ -230,3 +230,31 @@ def test_clean_pd_target_is_the_pd_of_the_true_error():
     # with the 1 cm sensor the sensed D term is mostly noise; the clean one is far smoother
     assert np.std(np.diff(clean)) < 0.5 * np.std(np.diff(noisy.pd))
     np.testing.assert_array_equal(noisy.target("i", clean_pd=True), noisy.i)
+
+
+def test_worst_weight_blends_mean_and_worst_flight():
+    layout = BlimpSNNLayout.for_role("pd", n_pairs=3)
+    genomes = layout.denormalize(np.random.default_rng(4).uniform(size=(2, layout.n_genes)))
+    profiles = [SetpointProfile.uniform([0.8, 1.2], 20.0), SetpointProfile.uniform([1.0, 0.6], 20.0)]
+    mean = evaluate_closed_loop(layout, genomes, "pid_i", profiles, seed=5)
+    worst = evaluate_closed_loop(layout, genomes, "pid_i", profiles, seed=5, weights=ClosedLoopWeights(worst=1.0))
+    half = evaluate_closed_loop(layout, genomes, "pid_i", profiles, seed=5, weights=ClosedLoopWeights(worst=0.5))
+    assert np.all(worst >= mean) and not np.allclose(worst, mean)
+    np.testing.assert_allclose(half, 0.5 * (mean + worst), rtol=1e-12)
+
+
+def test_closed_loop_task_keeps_the_imitation_in_the_cost():
+    from snn_control.blimp.training.fitness import imitation_scores
+    from snn_control.blimp.training.tasks import ClosedLoopTask
+
+    layout = BlimpSNNLayout.for_role("pd", n_pairs=3)
+    genomes = layout.denormalize(np.random.default_rng(4).uniform(size=(3, layout.n_genes)))
+    seqs, _ = record_random_flights(2, ProfileSpec(n_segments=2, segment_s=(10.0, 12.0)), np.random.default_rng(2))
+    im = ImitationTask(layout, seqs.error_m, seqs.pd)
+    profiles = (SetpointProfile.uniform([0.8, 1.2], 15.0),)
+    plain = ClosedLoopTask(layout, profiles, "pid_i", 5, ClosedLoopWeights())(genomes)
+    mimic = ClosedLoopTask(layout, profiles, "pid_i", 5, ClosedLoopWeights(), None, im, 0.5, 0.9, 10.0)(genomes)
+    fitness, r = imitation_scores(layout, genomes, seqs.error_m, seqs.pd)
+    np.testing.assert_allclose(mimic - plain, 0.5 * fitness + 10.0 * np.maximum(0.9 - r, 0.0), rtol=1e-12)
+    np.testing.assert_allclose(fitness, im(genomes), rtol=1e-12)
+    assert np.all(r <= 1.0) and np.all(r >= -1.0)
