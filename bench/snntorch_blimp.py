@@ -39,6 +39,7 @@ class SnnTorchNetwork:
         if self.adaptive:
             self.base, self.adapt, self.leak_t, self.theta_min = _t(h.base), _t(h.adapt), _t(h.leak_t), h.theta_min
         self.a, self.c = float(p.out.leak[0]), _t(p.out.weight)
+        self.limit = getattr(p.out, "limit", None)  # the integrating readout (IntegratorParams) clamps
         self.idx = torch.as_tensor(partner_index(p.neurons))
         self.half = p.neurons // 2
         self.reset()
@@ -62,7 +63,10 @@ class SnnTorchNetwork:
             self.hid.threshold = theta
         self.s1, self.syn1, self.mem1 = self.hid(x1, self.syn1, self.mem1)
         drive = float(torch.sum(self.c * (self.s1[: self.half] - self.s1[self.half:])))
-        self.u = self.a * self.u + (1.0 - self.a) * drive
+        if self.limit is None:  # the paper's leaky readout
+            self.u = self.a * self.u + (1.0 - self.a) * drive
+        else:  # integrating readout: weights per spike, clamped
+            self.u = min(max(self.a * self.u + drive, -self.limit), self.limit)
         return self.u
 
 
