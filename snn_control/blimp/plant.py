@@ -176,6 +176,14 @@ def stack_dynamics(dynamics: list[BlimpDynamics]) -> BatchDynamics:
     return BatchDynamics(**cols)
 
 
+def plant_rows(plants: list[BlimpPlant]) -> dict[str, Any]:
+    """One row per plant, as the twin takes them: ``BlimpBatchSim(len(plants), **plant_rows(plants))``
+    (``dynamics``, ``initial_altitude_m`` and ``noise_std_m``)."""
+    return {"dynamics": [p.dynamics for p in plants],
+            "initial_altitude_m": np.array([p.initial_altitude_m for p in plants]),
+            "noise_std_m": np.array([p.range_noise_std_m for p in plants])}
+
+
 @dataclass(frozen=True)
 class PlantDistribution:
     """Plants drawn uniformly (log-uniform for the lags) around the nominal blimp: what evolution

@@ -17,7 +17,7 @@ from snn_control.blimp.dynamics import BlimpDynamics
 from snn_control.blimp.flight import fly_batch
 from snn_control.blimp.guard import GuardParams
 from snn_control.blimp.pid import PIDController, PIDParams, pid_initial_state, pid_step
-from snn_control.blimp.plant import BlimpPlant
+from snn_control.blimp.plant import BlimpPlant, plant_rows
 from snn_control.blimp.profiles import SetpointProfile, random_profile
 from snn_control.blimp.twin import BlimpBatchSim
 from snn_control.blimp.tof import ToFSensor
@@ -148,8 +148,4 @@ def record_plant_flights(
     """The guarded PID flying each profile on its own plant (start altitude and noise included)."""
     if len(plants) != len(profiles):
         raise ValueError(f"one plant per profile: got {len(plants)} plants, {len(profiles)} profiles")
-    return record_pid_flights(
-        profiles, duration_s, seed=seed, dynamics=[p.dynamics for p in plants],
-        initial_altitude_m=np.array([p.initial_altitude_m for p in plants]),
-        noise_std_m=np.array([p.range_noise_std_m for p in plants]),
-    )
+    return record_pid_flights(profiles, duration_s, seed=seed, **plant_rows(plants))

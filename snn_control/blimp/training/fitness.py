@@ -38,7 +38,7 @@ from snn_control.blimp.flight import Flight, fly_batch
 from snn_control.blimp.guard import GuardParams
 from snn_control.blimp.metrics import tracking_metrics
 from snn_control.blimp.pid import PIDController, PIDParams, PIDTerm
-from snn_control.blimp.plant import BlimpPlant
+from snn_control.blimp.plant import BlimpPlant, plant_rows
 from snn_control.blimp.profiles import SetpointProfile
 from snn_control.blimp.snn.genome import BlimpSNNLayout
 from snn_control.blimp.snn.network import BlimpSNNParams, SNNTerm, blimp_snn_rollout
@@ -181,9 +181,7 @@ def _figures(flights: Flight, rows: slice, profile: SetpointProfile, weights: Cl
 
 
 def _pid_flights(profiles: list[SetpointProfile], plants: list[BlimpPlant], seed: int) -> Flight:
-    sim = BlimpBatchSim(len(plants), [p.dynamics for p in plants], seed=seed + 1,
-                        initial_altitude_m=np.array([p.initial_altitude_m for p in plants]),
-                        noise_std_m=np.array([p.range_noise_std_m for p in plants]))
+    sim = BlimpBatchSim(len(plants), seed=seed + 1, **plant_rows(plants))
     return fly_batch(PIDController(), sim, sim.read_range(), profile_setpoints(profiles), GuardParams())
 
 
@@ -206,15 +204,11 @@ def evaluate_closed_loop(
     g = np.atleast_2d(np.asarray(genomes, dtype=float))
     pop = g.shape[0]
     ref = np.repeat(profile_setpoints(profiles), pop, axis=0)  # profile-major rows
-    rows = [pl for pl in plants for _ in range(pop)]
-    uniform = all(pl == plants[0] for pl in plants)
-    flights = fly_candidates(
-        layout.decode(np.tile(g, (len(profiles), 1))), partner, ref, seed=seed,
-        dynamics=plants[0].dynamics if uniform else [pl.dynamics for pl in rows],
-        sensor=plants[0].sensor(),
-        initial_altitude_m=np.array([pl.initial_altitude_m for pl in rows]),
-        noise_std_m=None if uniform else np.array([pl.range_noise_std_m for pl in rows]),
-    )
+    rows = plant_rows([pl for pl in plants for _ in range(pop)])
+    if all(pl == plants[0] for pl in plants):  # one plant: its scalars (the nominal runs stay bit-identical)
+        rows.update(dynamics=plants[0].dynamics, noise_std_m=None)
+    flights = fly_candidates(layout.decode(np.tile(g, (len(profiles), 1))), partner, ref, seed=seed,
+                             sensor=plants[0].sensor(), **rows)
     floor = floor_seconds(flights)
     pid_flights = _pid_flights(profiles, plants, seed) if weights.versus_pid else None
     costs = []
