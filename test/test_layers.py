@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "snn_control"
 
 BASE = {"paths", "dictio"}  # small generic helpers at the package root
 GENERIC = BASE | {"snn", "evolve", "artifacts"}
-SYSTEMS = {"blimp", "swimmer"}
+SYSTEMS = {"blimp", "swimmer", "perception"}
 ALLOWED: dict[str, set[str]] = {
     "paths": set(),
     "dictio": set(),
@@ -29,6 +29,7 @@ ALLOWED: dict[str, set[str]] = {
     "evolve": BASE | {"artifacts"},
     "blimp": GENERIC,
     "swimmer": GENERIC,
+    "perception": GENERIC,
     "envs": GENERIC | SYSTEMS,
     "nodes": GENERIC | SYSTEMS | {"envs"},
     "commands": GENERIC | SYSTEMS | {"envs", "nodes", "bringup", "cli"},
