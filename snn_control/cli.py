@@ -21,6 +21,7 @@ COMMANDS: dict[tuple[str, str], tuple[str, str]] = {
     ("evolve", "ncap"): ("snn_control.commands.evolve_ncap", "train NCAP / MLP swimmer policies with ES"),
     ("eval", "blimp"): ("snn_control.commands.eval_blimp", "fly a controller on a profile and print metrics"),
     ("eval", "ncap"): ("snn_control.commands.eval_ncap", "evaluate a swimmer policy over seeded episodes"),
+    ("data", "gestures"): ("snn_control.commands.data_gestures", "generate the synthetic event-gesture data set"),
 }
 
 
