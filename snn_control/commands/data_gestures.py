@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("MUJOCO_GL", "egl")
     from tqdm import tqdm
 
+    from snn_control.perception.events.types import GESTURE_CLASSES
     from snn_control.perception.gestures.dataset import GestureDataConfig, generate, subjects_by_split
 
     try:
@@ -47,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"snn-control data gestures: {exc}", file=sys.stderr)
         return 2
-    total = config.subjects * config.reps * 10
+    total = config.subjects * config.reps * len(GESTURE_CLASSES)
     start = time.perf_counter()
     with tqdm(total=total, desc="gestures", unit="trial") as bar:
         summary = generate(args.out, config, workers=args.workers, on_trial=lambda *_: bar.update())

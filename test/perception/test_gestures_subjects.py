@@ -42,7 +42,8 @@ def test_round_trip_and_validation_name_the_field():
     assert Subject.from_dict(s.to_dict()) == s
     for kwargs, field in [({"body_scale": 3.0}, "body_scale"), ({"lighting": "disco"}, "lighting"),
                           ({"noise_std": float("nan")}, "noise_std"), ({"distance_m": True}, "distance_m"),
-                          ({"name": ""}, "name"), ({"background_seed": -1}, "background_seed")]:
+                          ({"name": ""}, "name"), ({"background_seed": -1}, "background_seed"),
+                          ({"lighting": "dim"}, "light_intensity")]:
         with pytest.raises(ValueError, match=field):
             Subject(**kwargs)
     with pytest.raises(ValueError, match="unknown keys"):

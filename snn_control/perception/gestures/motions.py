@@ -197,7 +197,8 @@ _GESTURES: dict[str, tuple[Callable[..., Pose], bool, bool]] = {
     "air_drums": (_air_drums, False, False),
     "air_guitar": (_air_guitar, False, False),
 }
-assert tuple(_GESTURES) == GESTURE_CLASSES
+if tuple(_GESTURES) != GESTURE_CLASSES:  # pragma: no cover - a programming error, caught at import
+    raise RuntimeError("motions._GESTURES must list GESTURE_CLASSES in label order")
 
 
 def gesture_pose_deg(gesture: str, u: np.ndarray, amplitude: float = 1.0, style: Style | None = None) -> np.ndarray:

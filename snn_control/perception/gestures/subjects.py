@@ -87,6 +87,10 @@ class Subject(DictIO):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not low <= v <= high:
                 raise ValueError(f"Subject.{name} must be a number in [{low:g}, {high:g}], got {v!r}")
+        low, high = LIGHTING_LEVELS[self.lighting]
+        if not low <= self.light_intensity <= high:
+            raise ValueError(f"Subject.light_intensity {self.light_intensity!r} is outside the {self.lighting!r} "
+                             f"range [{low:g}, {high:g}]")
         if not isinstance(self.background_seed, int) or self.background_seed < 0:
             raise ValueError(f"Subject.background_seed must be an int >= 0, got {self.background_seed!r}")
         if not isinstance(self.style, Style):
