@@ -13,6 +13,8 @@ NODES = {
     "setpoint_schedule": "snn_control.nodes.setpoint_schedule:main",
     "swimmer_sim": "snn_control.nodes.swimmer_sim:main",
     "ncap_controller": "snn_control.nodes.ncap_controller:main",
+    "event_camera": "snn_control.nodes.event_camera:main",
+    "action_recognition": "snn_control.nodes.action_recognition:main",
 }
 
 

@@ -61,6 +61,16 @@ GRAPHS: dict[str, GraphSpec] = {
         },
         "swimmer.yaml",
     ),
+    "perception": GraphSpec(
+        "perception",
+        {
+            "event_camera": NodeSpec("snn_control.nodes.event_camera:EventCameraNode",
+                                     "snn_control.perception.config:EventCameraConfig"),
+            "action_recognition": NodeSpec("snn_control.nodes.action_recognition:ActionRecognitionNode",
+                                           "snn_control.perception.config:ActionRecognitionConfig"),
+        },
+        "perception.yaml",
+    ),
 }
 
 

@@ -6,3 +6,19 @@ import os
 if os.environ.get("ROS_AUTOMATIC_DISCOVERY_RANGE") not in ("OFF", "LOCALHOST"):
     os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"] = "OFF"
 os.environ.setdefault("MUJOCO_GL", "egl")
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def tiny_spikepoint(tmp_path_factory):
+    """Path of an untrained, tiny SpikePoint artifact (for plumbing tests, not accuracy)."""
+    torch = pytest.importorskip("torch")
+    from snn_control.perception.spikepoint.artifact import save_model
+    from snn_control.perception.spikepoint.config import SpikePointConfig
+    from snn_control.perception.spikepoint.model import SpikePoint
+
+    torch.manual_seed(0)
+    model = SpikePoint(SpikePointConfig(points=64, groups=16, neighbors=8, time_steps=4))
+    return save_model(tmp_path_factory.mktemp("spikepoint") / "tiny", model, {"note": "untrained test model"})

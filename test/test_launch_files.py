@@ -117,6 +117,10 @@ USER_FILE = {
         "swimmer_sim": {"n_links": 8, "seed": 7, "real_time_factor": 0.0},
         "ncap_controller": {"n_links": 8, "variant": "spiking"},
     },
+    "perception": {
+        "event_camera": {"subject_seed": 7, "real_time_factor": 0.0, "script": ["hand_clap", "arm_roll"]},
+        "action_recognition": {"early_exit": 0.5},
+    },
 }
 # Command-line arguments, and what they must set, per node, over the user's file.
 ARGUMENTS = {
@@ -124,7 +128,10 @@ ARGUMENTS = {
               {"blimp_sim": {"seed": 3}, "altitude_controller": {"controller": "snn"}}),
     "swimmer": ({"n_links": "5", "variant": "rate", "seed": "3"},
                 {"swimmer_sim": {"n_links": 5, "seed": 3}, "ncap_controller": {"n_links": 5, "variant": "rate"}}),
+    "perception": ({"seed": "3", "early_exit": "0.8", "source": "scene"},
+                   {"event_camera": {"seed": 3, "source": "scene"}, "action_recognition": {"early_exit": 0.8}}),
 }
+SIMULATOR = {"blimp": "blimp_sim", "swimmer": "swimmer_sim", "perception": "event_camera"}
 
 
 def write_user_file(graph: str, tmp_path: Path) -> tuple[Path, dict]:
@@ -184,7 +191,7 @@ def test_argument_given_overrides_the_params_file(graph, monkeypatch, tmp_path):
     _, nodes, context = launch(graph, monkeypatch, params_file=str(path), **arguments)
     for n in nodes:
         assert typed(effective_parameters(n, context)) == typed(expected[n.kwargs["name"]])
-    sim = next(n for n in nodes if n.kwargs["name"] == f"{graph}_sim")
+    sim = next(n for n in nodes if n.kwargs["name"] == SIMULATOR[graph])
     assert effective_parameters(sim, context)["real_time_factor"] == 0.0  # the file's, not overridden
 
 
@@ -196,6 +203,8 @@ def test_argument_given_overrides_the_params_file(graph, monkeypatch, tmp_path):
     ("swimmer", "seed", "abc"),
     ("swimmer", "n_links", "6.5"),
     ("swimmer", "variant", "spiky"),
+    ("perception", "source", "webcam"),
+    ("perception", "early_exit", "soon"),
 ])
 def test_bad_argument_value_names_the_argument(graph, argument, value, monkeypatch):
     with pytest.raises(ValueError, match=rf"\b{argument}:='{re.escape(value)}'"):

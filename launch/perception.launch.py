@@ -1,0 +1,80 @@
+"""Perception graph: an event camera (emulated DVS on the MuJoCo gesture scene, or a replay) and
+SpikePoint action recognition.
+
+    ros2 launch snn_control perception.launch.py [params_file:=/path/to/perception.yaml]
+        [source:=scene|replay] [replay_file:=/path/events.npy] [subject_seed:=90210] [seed:=0]
+        [real_time_factor:=1.0] [early_exit:=0.0] [model:=/path/model.pt]
+
+Both nodes read ``params_file`` (default: the package's config/perception.yaml); the arguments
+override the file only when given, as in ``snn-control launch perception``, which runs the same
+nodes from the same YAML without a ROS 2 install. The recognizer publishes /perception/action
+and /perception/action_scores. Keep DDS on this machine with
+ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST (the default here).
+"""
+
+import os
+
+from ament_index_python.packages import get_package_share_directory
+from launch import LaunchDescription
+from launch.actions import DeclareLaunchArgument, OpaqueFunction, SetEnvironmentVariable
+from launch.substitutions import EnvironmentVariable, LaunchConfiguration
+from launch_ros.actions import Node
+
+# argument: (type or choices, what it sets); empty (the default) = not given, params_file decides
+OVERRIDES = {
+    "source": (("scene", "replay"), "event_camera.source: scene | replay"),
+    "replay_file": (str, "event_camera.replay_file, a .npy of the event record"),
+    "subject_seed": (int, "event_camera.subject_seed, the person performing"),
+    "seed": (int, "event_camera.seed"),
+    "real_time_factor": (float, "event_camera.real_time_factor, 0 = as fast as possible"),
+    "early_exit": (float, "action_recognition.early_exit, 0 = all time steps"),
+    "model": (str, "action_recognition.model, a SpikePoint artifact (empty: the shipped one)"),
+}
+
+
+def _typed(name, text):
+    """The typed value of ``name:=text``; a ValueError naming the argument when it does not parse."""
+    kind = OVERRIDES[name][0]
+    if isinstance(kind, tuple):
+        if text in kind:
+            return text
+        expected = "one of " + " | ".join(kind)
+    else:
+        try:
+            return kind(text)
+        except ValueError:
+            expected = {int: "an integer", float: "a number"}[kind]
+    raise ValueError(f"launch argument {name}:={text!r}: expected {expected}")
+
+
+def _given(context, *names):
+    """{name: typed value} for each of ``names`` the user passed (non-empty) on the command line."""
+    texts = {name: LaunchConfiguration(name).perform(context).strip() for name in names}
+    return {name: _typed(name, text) for name, text in texts.items() if text}
+
+
+def _nodes(context):
+    params = LaunchConfiguration("params_file").perform(context)
+    overrides = {
+        "event_camera": _given(context, "source", "replay_file", "subject_seed", "seed", "real_time_factor"),
+        "action_recognition": _given(context, "early_exit", "model"),
+    }
+    return [
+        Node(package="snn_control", executable=name, name=name, output="screen",
+             parameters=[params, extra] if extra else [params])
+        for name, extra in overrides.items()
+    ]
+
+
+def generate_launch_description():
+    default_params = os.path.join(get_package_share_directory("snn_control"), "config", "perception.yaml")
+    return LaunchDescription([
+        DeclareLaunchArgument("params_file", default_value=default_params, description="ROS parameter file"),
+        *(DeclareLaunchArgument(name, default_value="", description=f"{what}; empty: from params_file")
+          for name, (_, what) in OVERRIDES.items()),
+        SetEnvironmentVariable(
+            "ROS_AUTOMATIC_DISCOVERY_RANGE",
+            EnvironmentVariable("ROS_AUTOMATIC_DISCOVERY_RANGE", default_value="LOCALHOST"),
+        ),
+        OpaqueFunction(function=_nodes),
+    ])

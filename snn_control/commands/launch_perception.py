@@ -1,0 +1,111 @@
+"""``snn-control launch perception``: event camera + SpikePoint action recognition in one process.
+
+The camera plays a scripted sequence of gestures performed by a person no shipped data set saw
+(or replays a recording); the recognizer labels each 0.5 s window. Printed figures: the share of
+windows inside one gesture labelled right (windows straddling a change are counted apart), per
+gesture, and the window-to-label latency (from the arrival of the packet that completes a window
+to its label being published), p50 and p99.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import numpy as np
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--config", metavar="FILE", help="ROS parameter file (default: the package's config/perception.yaml)")
+    p.add_argument("--script", metavar="G1,G2,...", help="gestures to perform, in order (names of GESTURE_CLASSES)")
+    p.add_argument("--gesture-s", type=float, metavar="S", help="seconds each gesture is performed")
+    p.add_argument("--subject-seed", type=int, metavar="N", help="the person performing (drawn from this seed)")
+    p.add_argument("--replay", metavar="FILE.npy", help="replay a recording (event record) instead of the scene")
+    p.add_argument("--model", metavar="FILE", help="SpikePoint artifact (default: the shipped one)")
+    p.add_argument("--early-exit", type=float, metavar="THRESHOLD", help="stop a window's time steps at this confidence")
+    p.add_argument("--fast", action="store_true", help="run as fast as the recognizer allows (lockstep, no real-time pacing)")
+    p.add_argument("--seed", type=int, help="camera seed (rendering and sensor noise)")
+    p.add_argument("--json", action="store_true", help="print the metrics as one JSON object on the last line")
+
+
+def build_params(args: argparse.Namespace) -> dict:
+    from snn_control.bringup import load_graph_params
+
+    _, params = load_graph_params("perception", args.config)
+    cam = params.setdefault("event_camera", {})
+    rec = params.setdefault("action_recognition", {})
+    if args.script:
+        cam["script"] = tuple(g.strip() for g in args.script.split(",") if g.strip())
+    if args.gesture_s is not None:
+        cam["gesture_s"] = args.gesture_s
+    if args.subject_seed is not None:
+        cam["subject_seed"] = args.subject_seed
+    if args.seed is not None:
+        cam["seed"] = args.seed
+    if args.replay:
+        cam["source"], cam["replay_file"] = "replay", args.replay
+    if args.fast:
+        cam["real_time_factor"], cam["lockstep"] = 0.0, True
+    if args.model:
+        rec["model"] = args.model
+    if args.early_exit is not None:
+        rec["early_exit"] = args.early_exit
+    from snn_control.perception.config import ActionRecognitionConfig, EventCameraConfig
+
+    for cls, values in ((EventCameraConfig, cam), (ActionRecognitionConfig, rec)):
+        cls.from_dict({k: v for k, v in values.items() if k != "use_sim_time"})  # the file's rules
+    return params
+
+
+def metrics(camera, recognizer, wall_s: float) -> dict:
+    """The run's figures from the two nodes' logs (see the module docstring)."""
+    from snn_control.perception.events.types import GESTURE_CLASSES
+    from snn_control.perception.scoring import score_windows
+
+    decisions = recognizer.decisions
+    labelled = [d for d in decisions if d.label is not None]
+    windows = [(d.window_start_s, d.window_end_s, GESTURE_CLASSES.index(d.label)) for d in labelled]
+    score = score_windows(windows, camera.segments) if camera.segments else {}
+    lat_ms = 1e3 * np.asarray(recognizer.latencies_s) if recognizer.latencies_s else np.zeros(1)
+    steps = [d.steps_used for d in labelled]
+    return {
+        "accuracy": score.get("accuracy"),
+        "n_windows": len(decisions),
+        "n_labelled": len(labelled),
+        "n_scored": score.get("n_scored", 0),
+        "n_transition": score.get("n_transition", 0),
+        "n_skipped": len(decisions) - len(labelled),
+        "per_class_accuracy": score.get("per_class_accuracy", {}),
+        "latency_p50_ms": float(np.percentile(lat_ms, 50)),
+        "latency_p99_ms": float(np.percentile(lat_ms, 99)),
+        "callback_max_ms": 1e3 * max(recognizer.callback_s, default=0.0),
+        "mean_time_steps": float(np.mean(steps)) if steps else None,
+        "n_events": int(len(camera.events)),
+        "n_packets": camera.n_packets,
+        "n_missed_acks": camera.n_missed,
+        "n_bad_packets": recognizer.n_bad_packets,
+        "script": [GESTURE_CLASSES[s.label] for s in camera.segments],
+        "labels": [d.label for d in labelled],
+        "sim_s": camera.sim_time_s,
+        "wall_s": wall_s,
+    }
+
+
+def run(args: argparse.Namespace) -> int:
+    from snn_control.bringup import run_graph
+
+    try:
+        params = build_params(args)
+        result = run_graph("perception", params, until=lambda nodes: nodes["event_camera"].finished
+                           and nodes["action_recognition"].n_packets >= nodes["event_camera"].n_packets)
+    except (ValueError, FileNotFoundError) as exc:
+        print(f"snn-control launch perception: {exc}", file=sys.stderr)
+        return 2
+    out = metrics(result.nodes["event_camera"], result.nodes["action_recognition"], result.wall_s)
+    text = {k: v for k, v in out.items() if not isinstance(v, (dict, list))}
+    print(", ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in text.items()),
+          file=sys.stderr if args.json else sys.stdout)
+    if args.json:
+        print(json.dumps(out))
+    return 0 if result.completed else 1

@@ -1,0 +1,56 @@
+"""``snn-control launch perception``: camera and recognizer over ROS 2 equal the offline recognizer."""
+
+import json
+
+import numpy as np
+import pytest
+
+from snn_control.cli import main
+
+pytest.importorskip("rclpy")
+pytest.importorskip("torch")
+pytestmark = pytest.mark.ros
+
+SCRIPT = ["right_hand_wave", "hand_clap"]
+
+
+def offline_decisions(model_path, packet_s=0.05, gesture_s=1.0):
+    """The same stream through the same recognizer, packet by packet, without ROS."""
+    from snn_control.perception.gestures.script import render_script
+    from snn_control.perception.spikepoint.recognizer import StreamRecognizer
+
+    stream = render_script(SCRIPT, gesture_s)
+    recognizer = StreamRecognizer(model_path)
+    t = np.asarray(stream.events["t"])
+    out, start = [], 0
+    for k in range(int(round(stream.duration_s / packet_s)) + 1):
+        now = round(k * packet_s, 9)
+        end = int(np.searchsorted(t, now, side="right"))
+        out += recognizer.push(stream.events[start:end], now_s=now)
+        start = end
+    return [d for d in out if d.label is not None]
+
+
+def test_ros_graph_labels_every_window_like_the_offline_recognizer(capsys, tiny_spikepoint):
+    args = ["launch", "perception", "--fast", "--json", "--model", str(tiny_spikepoint),
+            "--script", ",".join(SCRIPT), "--gesture-s", "1.0"]
+    assert main(args) == 0
+    m = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert m["script"] == SCRIPT
+    assert m["n_packets"] == 41 and m["n_missed_acks"] == 0 and m["n_bad_packets"] == 0
+    assert m["n_windows"] == 7  # [0, 0.5) ... [1.5, 2.0) every 0.25 s
+    assert m["n_scored"] + m["n_transition"] == m["n_labelled"] == 7
+    assert m["n_transition"] == 1  # [0.75, 1.25) holds both gestures
+    assert 0.0 <= m["accuracy"] <= 1.0 and m["latency_p99_ms"] >= m["latency_p50_ms"] > 0
+    expected = offline_decisions(tiny_spikepoint)
+    assert len(expected) == 7
+    assert m["labels"] == [d.label for d in expected]
+
+
+def test_bad_perception_config(capsys, tmp_path):
+    cfg = tmp_path / "p.yaml"
+    cfg.write_text("event_camera:\n  ros__parameters:\n    script: [moonwalk]\n")
+    assert main(["launch", "perception", "--fast", "--config", str(cfg)]) == 2
+    assert "moonwalk" in capsys.readouterr().err
+    assert main(["launch", "perception", "--fast", "--early-exit", "2"]) == 2
+    assert "early_exit" in capsys.readouterr().err
