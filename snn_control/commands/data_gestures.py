@@ -35,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     os.environ.setdefault("MUJOCO_GL", "egl")
+    os.environ.setdefault("LP_NUM_THREADS", "0")  # llvmpipe without helper threads: faster here (dataset.py)
     from tqdm import tqdm
 
     from snn_control.perception.events.types import GESTURE_CLASSES

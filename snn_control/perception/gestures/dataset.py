@@ -21,6 +21,7 @@ Default size (24 subjects, 19 train / 5 test, 2 repetitions, 3 s at 200 frames/s
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -145,9 +146,16 @@ def _rendered(config: GestureDataConfig, trials: list[Trial], workers: int) -> I
     import multiprocessing
 
     # spawn: a worker must not inherit a parent's GL context
-    with multiprocessing.get_context("spawn").Pool(min(workers, len(groups))) as pool:
+    with multiprocessing.get_context("spawn").Pool(min(workers, len(groups)), initializer=_init_worker) as pool:
         for done in pool.imap(_render_group, [(group, config) for group in groups]):
             yield from done
+
+
+def _init_worker() -> None:
+    """Mesa's llvmpipe renders on the calling thread (no helper threads): with one worker per core,
+    helper threads only compete (measured: 20 trials on 2 workers, 16-22 s instead of 27 s)."""
+    os.environ.setdefault("LP_NUM_THREADS", "0")
+    os.environ.setdefault("MUJOCO_GL", "egl")
 
 
 def _render_group(job: tuple[list[Trial], GestureDataConfig]) -> list[tuple[Trial, EventSample]]:
