@@ -17,10 +17,14 @@ import sys
 COMMANDS: dict[tuple[str, str], tuple[str, str]] = {
     ("launch", "blimp"): ("snn_control.commands.launch_blimp", "run the blimp graph (sim, controller, set-points)"),
     ("launch", "swimmer"): ("snn_control.commands.launch_swimmer", "run the swimmer graph (sim, NCAP controller)"),
+    ("launch", "perception"): ("snn_control.commands.launch_perception",
+                               "run the perception graph (event camera, SpikePoint action recognition)"),
     ("evolve", "blimp"): ("snn_control.commands.evolve_blimp", "evolve the blimp PD-SNN or I-SNN with DEAP"),
     ("evolve", "ncap"): ("snn_control.commands.evolve_ncap", "train NCAP / MLP swimmer policies with ES"),
     ("eval", "blimp"): ("snn_control.commands.eval_blimp", "fly a controller on a profile and print metrics"),
     ("eval", "ncap"): ("snn_control.commands.eval_ncap", "evaluate a swimmer policy over seeded episodes"),
+    ("train", "spikepoint"): ("snn_control.commands.train_spikepoint", "train SpikePoint on event gestures"),
+    ("eval", "spikepoint"): ("snn_control.commands.eval_spikepoint", "score SpikePoint: accuracy, energy, early exit"),
     ("data", "gestures"): ("snn_control.commands.data_gestures", "generate the synthetic event-gesture data set"),
 }
 

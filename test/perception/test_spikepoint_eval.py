@@ -1,0 +1,152 @@
+"""SpikePoint evaluation: early exit, accuracy reports, energy, calibration, and the two commands."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from snn_control.cli import main
+from snn_control.perception.events.datasets import load_gesture_dataset, save_gesture_sample, write_manifest
+from snn_control.perception.spikepoint.config import SpikePointConfig
+from snn_control.perception.spikepoint.data import WindowSet, build_windows
+from snn_control.perception.spikepoint.early_exit import confidence, fit_confidence_scale, run_early_exit
+from snn_control.perception.spikepoint.evaluate import (PJ_PER_AC, accuracy_report, activity_report, predict,
+                                                        sweep_early_exit)
+from snn_control.perception.spikepoint.model import SpikeCounts, SpikePoint, rate_code
+from test_spikepoint_data import blob_sample
+
+CFG = SpikePointConfig(points=32, groups=8, neighbors=4, time_steps=8, min_events=8)
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+def model_and_windows(n=6):
+    torch.manual_seed(0)
+    model = SpikePoint(CFG).eval()
+    ws = build_windows([blob_sample(i % 4, f"s{i}", i, duration_s=0.5) for i in range(n)], CFG)
+    return model, ws
+
+
+def test_early_exit_stops_computing_at_a_low_threshold():
+    model, ws = model_and_windows()
+    local, cent = (torch.from_numpy(a) for a in ws.features(slice(None)))
+    full, low = SpikeCounts(), SpikeCounts()
+    rates, steps = run_early_exit(model, local, cent, None, torch.Generator().manual_seed(0), full)
+    assert steps.tolist() == [8] * 6
+    # confidence is at least 1 / classes, so a threshold at that floor exits after the first step
+    r1, s1 = run_early_exit(model, local, cent, 1 / CFG.n_classes, torch.Generator().manual_seed(0), low)
+    assert s1.tolist() == [1] * 6
+    assert low.neuron_steps["local_in"] * 8 == full.neuron_steps["local_in"]  # 1 of 8 steps computed
+    assert sum(low.synops.values()) < sum(full.synops.values())
+    _, s_never = run_early_exit(model, local, cent, 1.0, torch.Generator().manual_seed(0))
+    assert s_never.tolist() == [8] * 6
+
+
+def test_early_exit_returns_the_running_scores_at_the_exit_step():
+    model, ws = model_and_windows(1)
+    local, cent = (torch.from_numpy(a) for a in ws.features(slice(0, 1)))
+    # reference: step by step with the same spikes, without exiting
+    gen = torch.Generator().manual_seed(3)
+    state, total, conf = None, torch.zeros(1, CFG.n_classes), []
+    running = []
+    with torch.no_grad():
+        for t in range(1, 9):
+            votes, state = model.forward_steps(rate_code(local, 1, gen), rate_code(cent, 1, gen), state)
+            total += votes[0]
+            running.append(total / t)
+            conf.append(float(confidence(total / t, CFG.confidence_scale)))
+    th = sorted(conf)[len(conf) // 2]  # a threshold some step reaches
+    exit_step = next(t for t, c in enumerate(conf, 1) if c >= th)
+    rates, steps = run_early_exit(model, local, cent, th, torch.Generator().manual_seed(3))
+    assert int(steps[0]) == exit_step
+    torch.testing.assert_close(rates, running[exit_step - 1])
+
+
+def test_predict_sweep_and_activity():
+    model, ws = model_and_windows()
+    counts = SpikeCounts()
+    rates, steps = predict(model, ws, batch=4, seed=1, counts=counts)
+    assert rates.shape == (6, 10) and (steps == 8).all()
+    act = activity_report(counts, len(ws))
+    assert act["energy_uj_per_window"] == pytest.approx(PJ_PER_AC * act["synops_per_window"] * 1e-6)
+    assert act["macs_per_window"] == 0.0 and 0 < act["mean_spike_rate"] < 1
+    rows = sweep_early_exit(model, ws, [0.1, 1.0], batch=4, seed=1)
+    assert rows[0]["mean_time_steps"] == 1.0 and rows[1]["mean_time_steps"] == 8.0
+    assert rows[1]["accuracy"] == pytest.approx(float((rates.argmax(1) == ws.labels).mean()))  # same spikes
+
+
+def test_accuracy_report_per_window_per_class_and_majority():
+    labels = np.array([0, 0, 0, 1, 1, 2])
+    ws = WindowSet(np.zeros((6, 1, 3), np.float32), np.zeros((6, 1), np.uint16), np.zeros((6, 1, 1), np.uint16),
+                   labels, np.array([0, 0, 0, 1, 1, 2]), np.zeros(6), ("a", "b", "c"))
+    rates = np.eye(3)[[0, 1, 0, 1, 2, 1]] * 0.5
+    rates[4, 1] = 0.4  # recording 1: one vote each for classes 1 and 2, the scores break the tie for 1
+    r = accuracy_report(rates, ws, ("x", "y", "z"))
+    assert r["accuracy"] == pytest.approx(3 / 6)
+    assert r["per_class_accuracy"] == {"x": pytest.approx(2 / 3), "y": 0.5, "z": 0.0}
+    assert r["sample_accuracy"] == pytest.approx(2 / 3)  # recordings 0 and 1 right, 2 wrong
+    assert r["confusion"][0] == [2, 1, 0]
+
+
+def test_confidence_scale_fit_recovers_a_known_temperature():
+    rng = np.random.default_rng(0)
+    rates = rng.random((4000, 5)).astype(np.float32)
+    p = np.exp(12.0 * rates)
+    p /= p.sum(1, keepdims=True)
+    labels = np.array([rng.choice(5, p=row) for row in p])
+    assert fit_confidence_scale(rates, labels) == pytest.approx(12.0, rel=0.15)
+    with pytest.raises(ValueError):
+        fit_confidence_scale(rates[:0], labels[:0])
+
+
+@pytest.mark.slow
+def test_train_and_eval_commands_end_to_end(tmp_path, capsys):
+    data = tmp_path / "data"
+    rows, subjects = [], {}
+    for i in range(8):
+        split = "test" if i >= 6 else "train"
+        subject = f"s{i // 2}"
+        subjects[subject] = {"split": split}
+        sample = blob_sample(i % 4, subject, i, duration_s=1.0)
+        rows.append(save_gesture_sample(data, sample, split, index=i, duration_s=1.0))
+    write_manifest(data, seed=42, subjects=subjects, rows=rows)
+    assert len(load_gesture_dataset(data, split="test")) == 2
+    out = tmp_path / "m"
+    args = ["train", "spikepoint", "--data", str(data), "--out", str(out), "--epochs", "2", "--points", "32",
+            "--groups", "8", "--neighbors", "4", "--time-steps", "4", "--threads", "1", "--no-progress", "--json"]
+    # training in a child process: it tunes the process's allocator (train.keep_freed_memory)
+    run = subprocess.run([sys.executable, "-m", "snn_control.cli", *args], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    summary = json.loads(run.stdout.strip().splitlines()[-1])
+    assert summary["n_params"] == 159_285 and (tmp_path / "m.pt").is_file()
+    log = json.loads((tmp_path / "m_log.json").read_text())
+    assert [r["epoch"] for r in log["epochs"]] == [1, 2] and "val_accuracy" in log["epochs"][0]
+    assert log["provenance"]["data"]["seed"] == 42 and len(log["provenance"]["data"]["val_subjects"]) == 1
+    assert (tmp_path / "m_confusion.png").stat().st_size > 1000
+    resumed = subprocess.run([sys.executable, "-m", "snn_control.cli", *args, "--resume"], capture_output=True,
+                             text=True, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr  # nothing left to do: resumes at the end
+    assert json.loads(resumed.stdout.strip().splitlines()[-1])["best_epoch"] == summary["best_epoch"]
+    ev = ["eval", "spikepoint", "--data", str(data), "--model", str(out), "--threads", "1", "--speed-windows", "2",
+          "--early-exit", "0.5", "--sweep-early-exit", "0.2", "0.9", "--plot", str(tmp_path / "sweep.png"),
+          "--no-progress", "--json"]
+    assert main(ev) == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    for key in ("accuracy", "per_class_accuracy", "sample_accuracy", "n_params", "windows_per_s",
+                "preprocess_ms_per_window", "mean_spike_rate", "synops_per_window", "energy_uj_per_window",
+                "mean_time_steps", "early_exit_time_saving", "sweep"):
+        assert key in result, key
+    assert result["n_windows"] == 2 * 3 and set(result["per_class_accuracy"]) == set(CFG.classes)
+    assert (tmp_path / "sweep.png").is_file()
+    assert main(["eval", "spikepoint", "--data", str(data), "--model", str(tmp_path / "missing")]) == 2
