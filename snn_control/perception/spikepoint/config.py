@@ -6,10 +6,15 @@ streaming recognizer, the ROS node) preprocesses events exactly as training did.
 Presets (widths of the local extractor, the two global stages and the final layer, Ren et al.
 2024): ``small`` = [32, 64, 128, 256] (0.16 M parameters, the paper's Daily DVS / DVS Action
 size) and ``large`` = [64, 128, 256, 512] (0.58 M with 10 classes, the paper's DVS128 Gesture
-model). The paper samples N = 1024 points per window; the number of groups G is not fixed by
-PAPERS.md (its "[1024 groups, 24, 6]" would make every point a centroid and farthest-point
-sampling a no-op). We use G = N / 2 by default, the first-stage ratio of PointNet++ and PointMLP
-that SpikePoint's grouping follows; every value is configurable and recorded in the artifact.
+model). The paper samples 1024 points per window and PAPERS.md gives its local input as
+"[1024 groups, 24, 6]": 1024 centroids. Read with N = 1024 sampled points that makes every point a
+centroid (G = N, allowed here; farthest-point sampling then only orders them); the full text that
+would say whether the 1024 centroids come from a larger cloud was not available to us. The
+default is G = N / 2, the first-stage ratio of PointNet++ and PointMLP. The network's cost grows
+with G x K (the local branch runs on every neighbour of every group), not with N: on two CPU cores
+training runs at about 400 / 184 / 76 ms per window for G = 512 / 256 / 128 (small preset, N = 1024,
+T = 16), so CPU training uses fewer groups (``snn-control train spikepoint --groups``). Every value
+is recorded in the artifact.
 """
 
 from __future__ import annotations

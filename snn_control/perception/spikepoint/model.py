@@ -24,8 +24,9 @@ Parameters (10 classes, 10 voters): ``large`` 580,501 (the paper's 0.58 M DVS128
 ``small`` 159,285 (its 0.16 M Daily DVS / DVS Action model).
 
 One code path runs any number of steps from a given state (:meth:`SpikePoint.forward_steps`):
-all T at once for training and batch evaluation (each layer's convolution over all steps in one
-matrix product), or one step at a time for early exit, which then stops computing.
+all T at once for training (each layer's convolution over all steps in one matrix product, as BPTT
+needs every step anyway), or one step at a time for inference (:mod:`.early_exit`: a window can
+stop early, and on a CPU the per-step tensors stay in cache). A test holds the two equal.
 """
 
 from __future__ import annotations

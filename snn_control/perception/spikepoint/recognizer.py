@@ -181,10 +181,6 @@ class StreamRecognizer:
         local, cent = (torch.from_numpy(a) for a in preprocess_window(events, t0, t1, cfg,
                                                                        window_rng(self.seed, 0, k)))
         gen = torch.Generator().manual_seed(self.seed * 1_000_003 + k)
-        if self.early_exit is not None:
-            rates, steps = run_early_exit(self.model, local, cent, self.early_exit, gen)
-            used = int(steps[0])
-        else:
-            rates, used = self.model(local, cent, gen).mean(dim=0), cfg.time_steps
+        rates, steps = run_early_exit(self.model, local, cent, self.early_exit, gen)  # step by step
         scores = tuple(float(x) for x in rates[0])
-        return Decision(cfg.classes[int(np.argmax(scores))], scores, t0, t1, len(events), used)
+        return Decision(cfg.classes[int(np.argmax(scores))], scores, t0, t1, len(events), int(steps[0]))

@@ -50,7 +50,7 @@ class TrainConfig(DictIO):
     batch_size: int = 8
     lr: float = 1e-3
     seed: int = 0
-    eval_batch: int = 32
+    eval_batch: int = 16
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "eval_batch"):
