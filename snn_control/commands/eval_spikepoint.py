@@ -49,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from snn_control.artifacts.store import ArtifactError
+    from snn_control.commands.train_spikepoint import data_provenance
     from snn_control.perception.events.datasets import load_gesture_dataset
     from snn_control.perception.spikepoint.artifact import load_model
     from snn_control.perception.spikepoint.data import build_windows
@@ -63,6 +64,10 @@ def run(args: argparse.Namespace) -> int:
         if args.batch < 1 or args.speed_windows < 0 or args.threads < 0:
             raise ValueError("--batch must be >= 1, --speed-windows and --threads >= 0")
         model, meta = load_model(args.model)
+        sensor = data_provenance(args.data, args.format).get("sensor")
+        if sensor and list(sensor) != [model.cfg.sensor_width, model.cfg.sensor_height]:
+            raise ValueError(f"{args.data} was recorded on a {sensor[0]}x{sensor[1]} sensor, the model expects "
+                             f"{model.cfg.sensor_width}x{model.cfg.sensor_height}")
         samples = load_gesture_dataset(args.data, args.format, split=args.split)
     except (ValueError, OSError, ArtifactError) as exc:
         print(f"{name}: {exc}", file=sys.stderr)
