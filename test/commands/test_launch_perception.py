@@ -54,3 +54,23 @@ def test_bad_perception_config(capsys, tmp_path):
     assert "moonwalk" in capsys.readouterr().err
     assert main(["launch", "perception", "--fast", "--early-exit", "2"]) == 2
     assert "early_exit" in capsys.readouterr().err
+
+
+def test_replay_of_a_recording_file(capsys, tiny_spikepoint, tmp_path):
+    from snn_control.perception.events import make_events
+
+    rng = np.random.default_rng(0)
+    n = 3000
+    events = make_events(rng.integers(0, 128, n), rng.integers(0, 128, n), np.sort(rng.uniform(5.0, 6.2, n)),
+                         rng.choice([-1, 1], n))
+    path = tmp_path / "rec.npy"
+    np.save(path, events)
+    assert main(["launch", "perception", "--fast", "--json", "--model", str(tiny_spikepoint),
+                 "--replay", str(path)]) == 0
+    m = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert m["n_events"] == n and m["script"] == [] and m["accuracy"] is None
+    assert m["n_labelled"] == 4  # shifted to start at 0, played to 1.25 s: windows end at 0.5, 0.75, 1.0, 1.25
+    bad = tmp_path / "bad.npy"
+    np.save(bad, np.zeros((4, 4)))
+    assert main(["launch", "perception", "--fast", "--model", str(tiny_spikepoint), "--replay", str(bad)]) == 2
+    assert "bad.npy" in capsys.readouterr().err
