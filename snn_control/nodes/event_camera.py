@@ -34,7 +34,10 @@ def load_stream(config: EventCameraConfig) -> tuple[np.ndarray, list, float]:
 
         stream = render_script(config.script, config.gesture_s, config.subject_seed, config.seed)
         return stream.events, stream.segments, stream.duration_s
-    raw = np.load(config.replay_file, allow_pickle=False)
+    try:
+        raw = np.load(config.replay_file, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise ValueError(f"{config.replay_file}: cannot read an event array ({exc})") from None
     events = require_clean_events(raw, SENSOR_WIDTH, SENSOR_HEIGHT, config.replay_file)
     if len(events) == 0:
         raise ValueError(f"{config.replay_file}: holds no events")

@@ -69,17 +69,20 @@ class EventCameraConfig(DictIO):
 class ActionRecognitionConfig(DictIO):
     """``action_recognition``: SpikePoint over a live event stream.
 
-    ``model`` empty: the shipped weights. ``early_exit`` 0 runs all T time steps; a threshold in
-    (0, 1] stops a window's time steps once the decoded confidence passes it. A packet over
-    ``max_events_per_packet`` events is subsampled (a burst), ``num_threads`` caps torch's threads.
+    ``model`` empty: the shipped weights (the sensor size is the model's). ``early_exit`` 0 runs
+    all T time steps; a threshold in (0, 1] stops a window's time steps once the decoded
+    confidence passes it. A packet over ``max_events_per_packet`` events is subsampled (a burst);
+    at most ``max_windows_per_push`` windows are classified per packet (older ones are skipped as
+    a backlog), which bounds the time one callback holds the executor; ``num_threads`` caps
+    torch's threads. ``record`` keeps every decision and latency (for scoring a run).
     """
 
     model: str = ""
     early_exit: float = 0.0
     max_events_per_packet: int = 200_000
+    max_windows_per_push: int = 2
     num_threads: int = 1
-    sensor_width: int = 128
-    sensor_height: int = 128
+    record: bool = False
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.early_exit) and 0.0 <= self.early_exit <= 1.0):
@@ -88,5 +91,5 @@ class ActionRecognitionConfig(DictIO):
             raise ValueError(f"max_events_per_packet must be >= 1, got {self.max_events_per_packet}")
         if self.num_threads < 1:
             raise ValueError(f"num_threads must be >= 1, got {self.num_threads}")
-        if self.sensor_width < 1 or self.sensor_height < 1:
-            raise ValueError(f"sensor size must be positive, got {self.sensor_width}x{self.sensor_height}")
+        if self.max_windows_per_push < 1:
+            raise ValueError(f"max_windows_per_push must be >= 1, got {self.max_windows_per_push}")

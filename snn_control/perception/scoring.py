@@ -48,16 +48,20 @@ def window_truth(w0_s: float, w1_s: float, segments: Iterable[Segment], eps: flo
     return None
 
 
-def score_windows(windows: Iterable[tuple[float, float, int]], segments: Sequence[Segment]) -> dict:
+def score_windows(windows: Iterable[tuple[float, float, int | None]], segments: Sequence[Segment]) -> dict:
     """Accuracy of ``(w0_s, w1_s, predicted_label)`` windows against ``segments``.
 
-    Returns ``accuracy`` (over scored windows; ``None`` when none), ``n_windows``, ``n_scored``,
-    ``n_transition`` (straddling a change), ``n_outside`` (beyond the script), ``per_class_accuracy``
-    (by gesture name, scored windows only) and ``confusion`` (``[truth][predicted]`` counts).
+    A window without a label (``None``: skipped, too few events, no vote) inside a gesture counts
+    as wrong. Returns ``accuracy`` (over scored windows; ``None`` when none), ``accuracy_labelled``
+    (over the scored windows that got a label), ``n_windows``, ``n_scored``, ``n_unlabelled``
+    (scored windows without a label), ``n_transition`` (straddling a change), ``n_outside``
+    (beyond the script), ``per_class_accuracy`` (by gesture name, scored windows) and
+    ``confusion`` (``[truth][predicted]`` counts of the labelled ones).
     """
     n = len(GESTURE_CLASSES)
     confusion = [[0] * n for _ in range(n)]
-    counts = {"n_windows": 0, "n_scored": 0, "n_transition": 0, "n_outside": 0}
+    unlabelled = [0] * n
+    counts = {"n_windows": 0, "n_scored": 0, "n_unlabelled": 0, "n_transition": 0, "n_outside": 0}
     start = min((s.t0_s for s in segments), default=0.0)
     end = max((s.t1_s for s in segments), default=0.0)
     for w0, w1, predicted in windows:
@@ -68,8 +72,15 @@ def score_windows(windows: Iterable[tuple[float, float, int]], segments: Sequenc
             counts["n_transition" if inside else "n_outside"] += 1
             continue
         counts["n_scored"] += 1
-        confusion[truth][int(predicted)] += 1
+        if predicted is None:
+            counts["n_unlabelled"] += 1
+            unlabelled[truth] += 1
+        else:
+            confusion[truth][int(predicted)] += 1
     correct = sum(confusion[i][i] for i in range(n))
-    per_class = {GESTURE_CLASSES[i]: confusion[i][i] / sum(confusion[i]) for i in range(n) if sum(confusion[i])}
-    accuracy = correct / counts["n_scored"] if counts["n_scored"] else None
-    return {"accuracy": accuracy, **counts, "per_class_accuracy": per_class, "confusion": confusion}
+    per_class = {GESTURE_CLASSES[i]: confusion[i][i] / (sum(confusion[i]) + unlabelled[i])
+                 for i in range(n) if sum(confusion[i]) + unlabelled[i]}
+    labelled = counts["n_scored"] - counts["n_unlabelled"]
+    return {"accuracy": correct / counts["n_scored"] if counts["n_scored"] else None,
+            "accuracy_labelled": correct / labelled if labelled else None,
+            **counts, "per_class_accuracy": per_class, "confusion": confusion}

@@ -39,7 +39,7 @@ def test_ros_graph_labels_every_window_like_the_offline_recognizer(capsys, tiny_
     assert m["script"] == SCRIPT
     assert m["n_packets"] == 41 and m["n_missed_acks"] == 0 and m["n_bad_packets"] == 0
     assert m["n_windows"] == 7  # [0, 0.5) ... [1.5, 2.0) every 0.25 s
-    assert m["n_scored"] + m["n_transition"] == m["n_labelled"] == 7
+    assert m["n_scored"] + m["n_transition"] == m["n_windows"] == 7 and m["n_unlabelled"] == 0
     assert m["n_transition"] == 1  # [0.75, 1.25) holds both gestures
     assert 0.0 <= m["accuracy"] <= 1.0 and m["latency_p99_ms"] >= m["latency_p50_ms"] > 0
     expected = offline_decisions(tiny_spikepoint)
@@ -74,3 +74,7 @@ def test_replay_of_a_recording_file(capsys, tiny_spikepoint, tmp_path):
     np.save(bad, np.zeros((4, 4)))
     assert main(["launch", "perception", "--fast", "--model", str(tiny_spikepoint), "--replay", str(bad)]) == 2
     assert "bad.npy" in capsys.readouterr().err
+    empty = tmp_path / "empty.npy"
+    empty.write_bytes(b"")
+    assert main(["launch", "perception", "--fast", "--model", str(tiny_spikepoint), "--replay", str(empty)]) == 2
+    assert "empty.npy: cannot read" in capsys.readouterr().err

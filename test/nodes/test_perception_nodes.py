@@ -69,3 +69,33 @@ def test_bad_packets_are_skipped_with_a_reason_and_good_ones_still_labelled(cont
     assert len([s for s in diags if s.name == "action_recognition"]) == 7  # every packet answered
     assert len(labels) >= 2  # windows completed by good packets were still labelled
     assert max(node.callback_s) < 0.5  # never blocks the executor longer than one window
+
+
+def test_wall_clock_stamps_and_late_packets_are_named(context, tiny_spikepoint):
+    node = ActionRecognitionNode(context=context, parameter_overrides=[
+        Parameter("model", value=str(tiny_spikepoint)), Parameter("record", value=True)])
+    probe = Node("probe", context=context)
+    diags = []
+    probe.create_subscription(DiagnosticArray, "/diagnostics", lambda m: diags.extend(m.status), 50)
+    pub = probe.create_publisher(PointCloud2, "camera/events", 10)
+    executor = SingleThreadedExecutor(context=context)
+    executor.add_node(node)
+    executor.add_node(probe)
+    while pub.get_subscription_count() == 0:
+        executor.spin_once(timeout_sec=0.05)
+    wall = 1.7e9  # a driver stamping wall time on events counted from sensor start
+    for k in range(6):
+        pub.publish(events_to_pointcloud2(_packet(0.25 * k, 0.25 * (k + 1), seed=k), time_msg(wall + 0.25 * k)))
+        for _ in range(10):
+            executor.spin_once(timeout_sec=0.02)
+    pub.publish(events_to_pointcloud2(_packet(0.3, 0.4, seed=9), time_msg(wall + 2.0)))  # back in time
+    for _ in range(10):
+        executor.spin_once(timeout_sec=0.02)
+    messages = " | ".join(s.message for s in diags if s.name == "action_recognition")
+    assert "not on the events' clock" in messages
+    assert "the stream started over" in messages and node.recognizer.restarts == 1
+    # windows completed on event times, [t0, t0 + 0.5) ... [t0 + 0.75, t0 + 1.25) from the first
+    # event t0; none from the wall-clock stamps
+    t0 = node.decisions[0].window_start_s
+    assert 0.0 <= t0 < 0.01
+    assert [round(d.window_start_s - t0, 9) for d in node.decisions] == [0.0, 0.25, 0.5, 0.75]

@@ -33,3 +33,11 @@ def test_bad_scripts_are_refused():
     with pytest.raises(ValueError, match="end after"):
         Segment(0, 1.0, 1.0)
     assert score_windows([], [])["accuracy"] is None
+
+
+def test_a_window_without_a_label_inside_a_gesture_counts_as_wrong():
+    segs = script_segments(["right_hand_wave"], gesture_s=1.0)
+    out = score_windows([(0.0, 0.5, WAVE), (0.25, 0.75, None), (0.5, 1.0, WAVE)], segs)
+    assert out["n_scored"] == 3 and out["n_unlabelled"] == 1
+    assert out["accuracy"] == pytest.approx(2 / 3) and out["accuracy_labelled"] == 1.0
+    assert out["per_class_accuracy"] == {"right_hand_wave": pytest.approx(2 / 3)}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import pickle
 
@@ -107,6 +109,27 @@ def test_non_finite_weights_are_neither_saved_nor_loaded(saved, tmp_path):
         model.fc1.fc.weight[0, 0] = float("nan")
     with pytest.raises(ArtifactError, match="NaN"):
         save_model(tmp_path / "nan", model)
+    # a file written around the check (matching checksum and JSON) is refused on load
+    pt, js = artifact_paths(path)
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    buffer = io.BytesIO()
+    torch.save(state, buffer)
+    pt.write_bytes(buffer.getvalue())
+    meta = json.loads(js.read_text())
+    meta["sha256"] = hashlib.sha256(pt.read_bytes()).hexdigest()
+    js.write_text(json.dumps(meta))
+    with pytest.raises(ArtifactError, match=r"tensor 'fc1\.fc\.weight' holds NaN"):
+        load_model(path)
+
+
+def test_malformed_tensor_table_is_refused_naming_the_file(saved):
+    _, path = saved
+    pt, js = artifact_paths(path)
+    meta = json.loads(js.read_text())
+    meta["tensors"] = ["not", "a", "table"]
+    js.write_text(json.dumps(meta))
+    with pytest.raises(ArtifactError, match=f"{js.name}: 'tensors' must map"):
+        load_model(path)
 
 
 def test_shipped_location_and_name_resolution(saved, tmp_path, monkeypatch):

@@ -73,6 +73,35 @@ def test_early_exit_returns_the_running_scores_at_the_exit_step():
     torch.testing.assert_close(rates, running[exit_step - 1])
 
 
+class _SpikeEcho:
+    """A stand-in network whose votes are the mean input spike plus a per-window bias: any change
+    in a window's input spikes changes its votes, and the biases spread the confidences."""
+
+    def __init__(self, cfg, b):
+        self.cfg = cfg
+        self.bias = torch.linspace(0.0, 0.5, b)[:, None] * torch.nn.functional.one_hot(
+            torch.arange(b) % cfg.n_classes, cfg.n_classes)
+
+    def forward_steps(self, local_s, cent_s, state, counts):
+        bias = self.bias if state is None else state[0]
+        votes = 0.2 * local_s.float().mean(dim=(2, 3, 4))[:, :, None] + bias[None]
+        return votes, [bias]
+
+
+def test_windows_that_keep_running_see_the_spikes_of_the_all_steps_run():
+    _, ws = model_and_windows()
+    local, cent = (torch.from_numpy(a) for a in ws.features(slice(None)))
+    net = _SpikeEcho(CFG, len(local))
+    full, _ = run_early_exit(net, local, cent, None, torch.Generator().manual_seed(5))
+    for th in np.linspace(0.1, 1.0, 181):  # a threshold where some windows exit early and some do not
+        rates, steps = run_early_exit(net, local, cent, float(th), torch.Generator().manual_seed(5))
+        ran = steps == CFG.time_steps
+        if bool(ran.any()) and not bool(ran.all()):
+            break
+    assert bool(ran.any()) and not bool(ran.all())
+    torch.testing.assert_close(rates[ran], full[ran], rtol=0, atol=0)
+
+
 def test_predict_sweep_and_activity():
     model, ws = model_and_windows()
     counts = SpikeCounts()

@@ -28,7 +28,12 @@ def one_thread():
 @pytest.fixture(scope="module")
 def model():
     torch.manual_seed(0)
-    return SpikePoint(CFG).eval()
+    net = SpikePoint(CFG)
+    with torch.no_grad():  # untrained layers are silent; shifts near the threshold make the voters spike
+        for module in net.modules():
+            if isinstance(module, torch.nn.BatchNorm1d):
+                module.bias.uniform_(0.5, 1.5)
+    return net.eval()
 
 
 def packets(events, dt):
@@ -95,6 +100,14 @@ def test_sparse_and_empty_windows_are_skipped_with_a_reason(model):
     sparse = np.concatenate([a[::200], a[-1:]])  # ~5 events per window
     d = StreamRecognizer(model).push(sparse)
     assert d and all(x.label is None and x.reason.startswith("too few events") for x in d)
+
+
+def test_a_window_where_no_voter_spikes_gets_no_label(model):
+    silent = SpikePoint(CFG).eval()  # untrained: batch norm at rest keeps every layer below threshold
+    rec = StreamRecognizer(silent)
+    sample = blob_sample(1, "s0", 0, duration_s=1.0)
+    decisions = [d for d in rec.push(sample.events, now_s=1.0) if d.n_events >= CFG.min_events]
+    assert decisions and all(d.label is None and d.reason == "no voter spiked" for d in decisions)
 
 
 def test_work_per_push_is_bounded(model):

@@ -18,9 +18,7 @@ Default size (24 subjects, 19 train / 5 test, 2 repetitions, 3 s at 200 frames/s
 100 test trials, 11 windows of 0.5 s (0.25 s stride) each; about 135,000 events per trial
 (13,000-440,000: dim, distant subjects make few), 817 MB. Measured on this project's 2-core
 machine with 2 workers while other work ran on it (load about 3): 571 s wall, 650 CPU-seconds
-(about 1.35 CPU-s per trial: rendering two thirds, the emulator most of the rest). A small CNN
-on 16 x 32 x 32 event-count volumes of the windows reached 0.99 accuracy on the held-out
-subjects, clockwise and counter-clockwise included, so the data set separates the classes.
+(about 1.35 CPU-s per trial: rendering two thirds, the emulator most of the rest).
 """
 
 from __future__ import annotations

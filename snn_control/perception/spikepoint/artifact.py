@@ -103,6 +103,9 @@ def read_metadata(path: str | Path) -> tuple[dict[str, Any], SpikePointConfig]:
     if meta["format_version"] != FORMAT_VERSION:
         raise ArtifactError(f"{json_path}: format_version {meta['format_version']!r}, this version of "
                             f"snn_control reads {FORMAT_VERSION}")
+    tensors = meta["tensors"]
+    if not isinstance(tensors, dict) or not all(isinstance(v, dict) for v in tensors.values()):
+        raise ArtifactError(f"{json_path}: 'tensors' must map each tensor name to its shape and dtype")
     try:
         cfg = SpikePointConfig.from_dict(meta["config"])
     except (TypeError, ValueError) as exc:

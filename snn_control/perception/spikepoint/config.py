@@ -11,10 +11,9 @@ model). The paper samples 1024 points per window and PAPERS.md gives its local i
 centroid (G = N, allowed here; farthest-point sampling then only orders them); the full text that
 would say whether the 1024 centroids come from a larger cloud was not available to us. The
 default is G = N / 2, the first-stage ratio of PointNet++ and PointMLP. The network's cost grows
-with G x K (the local branch runs on every neighbour of every group), not with N: on two CPU cores
-training runs at about 400 / 184 / 76 ms per window for G = 512 / 256 / 128 (small preset, N = 1024,
-T = 16), so CPU training uses fewer groups (``snn-control train spikepoint --groups``). Every value
-is recorded in the artifact.
+with G x K (the local branch runs on every neighbour of every group), not with N, so CPU training
+uses fewer groups (``snn-control train spikepoint --groups``; its log records the time per epoch).
+Every value is recorded in the artifact.
 """
 
 from __future__ import annotations

@@ -11,7 +11,10 @@ argmax r[t]. beta (``confidence_scale`` of the model's config) is a temperature 
 validation windows at the end of training (:func:`fit_confidence_scale`, minimum negative
 log-likelihood of softmax(beta r[T]), temperature scaling as in Guo et al. 2017), so confidence
 means the same for every trained model. The network is run one step at a time and windows that
-have exited are dropped from the batch (their membranes too), so exited windows cost nothing.
+have exited are dropped from the batch (their membranes too), so exited windows cost no network
+time. The input spikes of every step are still drawn for the whole batch and then indexed, so a
+window that keeps running sees exactly the spikes it sees when no window exits: early exit changes
+when a window stops, never what it sees (a test holds the surviving windows to the all-steps rates).
 """
 
 from __future__ import annotations
@@ -51,8 +54,10 @@ def run_early_exit(model: SpikePoint, local_p: torch.Tensor, cent_p: torch.Tenso
     total = torch.zeros(b, cfg.n_classes)
     state = None
     for t in range(1, cfg.time_steps + 1):
-        votes, state = model.forward_steps(rate_code(local_p, 1, generator), rate_code(cent_p, 1, generator),
-                                           state, counts)
+        local_s, cent_s = rate_code(local_p, 1, generator), rate_code(cent_p, 1, generator)  # whole batch
+        if len(active) < b:
+            local_s, cent_s = local_s[:, active], cent_s[:, active]
+        votes, state = model.forward_steps(local_s, cent_s, state, counts)
         total[active] += votes[0]
         running = total[active] / t
         if t == cfg.time_steps or threshold is None:
@@ -65,7 +70,7 @@ def run_early_exit(model: SpikePoint, local_p: torch.Tensor, cent_p: torch.Tenso
             keep = ~done
             if not bool(keep.any()):
                 break
-            active, local_p, cent_p = active[keep], local_p[keep], cent_p[keep]
+            active = active[keep]
             state = [v[keep] for v in state]
     return rates, steps
 

@@ -43,9 +43,8 @@ def predict(model: SpikePoint, windows: WindowSet, batch: int = 16, seed: int = 
     """Class scores ``[W, classes]`` (vote rates) and steps used ``[W]`` of every window.
 
     Runs the network one time step at a time (:func:`run_early_exit`; ``threshold`` None: all T
-    steps). For inference that is also the faster way: measured on one thread, 168-190 ms against
-    259-347 ms per window for all steps at once (N = 1024, G = 512, batches of 1 to 16), whose
-    ``[T, B, G, K, C]`` tensors leave the cache (and take GBs at batch 32).
+    steps). On the CPU that was also the faster way in our trials: all steps at once builds
+    ``[T, B, G, K, C]`` tensors that leave the cache (and take GBs at batch 32).
     """
     model.eval()
     gen = torch.Generator().manual_seed(seed)

@@ -138,8 +138,8 @@ def knn(points: np.ndarray, centroids: np.ndarray, k: int) -> np.ndarray:
 def group_points(points: np.ndarray, groups: int, k: int, chunk: int = 32) -> tuple[np.ndarray, np.ndarray]:
     """FPS centroids and their kNN for a batch of clouds ``[B, N, 3]``, ``chunk`` clouds at a time.
 
-    Measured on this project's 2-core machine (N = 1024, G = 512, K = 24): about 1.2 ms per window
-    of FPS in batches of 32 (7 ms alone), 8.5 ms of partial sort, 1.5 ms of features.
+    ``snn-control eval spikepoint`` reports the preprocessing time per window
+    (``preprocess_ms_per_window``).
 
     Returns ``(centroid_idx [B, G], neighbor_idx [B, G, K])`` as uint16 (int32 beyond 65536 points).
     """

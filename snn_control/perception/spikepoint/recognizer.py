@@ -2,9 +2,10 @@
 
 Windows of ``window_s`` every ``stride_s`` (0.5 s / 0.25 s), anchored at the first event seen.
 Window k, [t_k, t_k + window_s) with t_k = anchor + k stride_s, is complete once an event at or
-after its end has arrived (streams are time-ordered), and it is computed exactly as the offline
-evaluation computes window k of a recording that starts at the anchor (same sampling generator,
-:func:`snn_control.perception.spikepoint.data.window_rng`); a test holds the two together.
+after its end has arrived (or a packet stamped at or after its end, ``push(..., now_s)``). Its
+points are sampled as the offline evaluation samples window k of a recording that starts at the
+anchor (same generator, :func:`snn_control.perception.spikepoint.data.window_rng`), and its input
+spikes come from a generator of its own (seed and window index); a test holds the two together.
 
 Work per :meth:`StreamRecognizer.push` is bounded: at most ``max_windows_per_push`` windows go
 through the network (the newest; older complete windows are reported as skipped, "backlog"), the
@@ -79,16 +80,17 @@ class StreamRecognizer:
         if num_threads is not None:
             torch.set_num_threads(int(num_threads))
         self._thin_rng = np.random.default_rng([self.seed, 1])
+        self.dropped_late = 0  # events older than the next window to complete (over the recognizer's life)
+        self.dropped_burst = 0  # events thinned out of an overfull buffer
+        self.restarts = 0  # jumps back in time by more than a window (the stream started over)
         self.reset()
 
     def reset(self) -> None:
-        """Forget the stream (the next event anchors a new window grid)."""
+        """Forget the stream (the next event anchors a new window grid); the counters stay."""
         self._buffer = np.empty(0, dtype=EVENT_DTYPE)
         self._anchor: float | None = None
         self._next = 0
         self._latest = -math.inf
-        self.dropped_late = 0
-        self.dropped_burst = 0
 
     def _start(self, k: int) -> float:
         return self._anchor + k * self.cfg.stride_s
@@ -115,6 +117,7 @@ class StreamRecognizer:
         if np.any(t[1:] < t[:-1]):
             events = events[np.argsort(t, kind="stable")]
         if self._anchor is not None and events["t"][0] < self._latest - self.cfg.window_s:
+            self.restarts += 1
             self.reset()
         if self._anchor is None:
             self._anchor = float(events["t"][0])
@@ -183,4 +186,6 @@ class StreamRecognizer:
         gen = torch.Generator().manual_seed(self.seed * 1_000_003 + k)
         rates, steps = run_early_exit(self.model, local, cent, self.early_exit, gen)  # step by step
         scores = tuple(float(x) for x in rates[0])
+        if max(scores) <= 0.0:  # no voter spiked: argmax would name the first class for nothing
+            return Decision(None, scores, t0, t1, len(events), int(steps[0]), "no voter spiked")
         return Decision(cfg.classes[int(np.argmax(scores))], scores, t0, t1, len(events), int(steps[0]))
