@@ -11,11 +11,10 @@ artifact; ``--out snn_control/artifacts/data/spikepoint_gestures`` regenerates t
 (validation windows, selected weights) and ``MODEL_run/`` (the grouped windows' cache and the
 checkpoint written after every epoch, which ``--resume`` continues from).
 
-Budget (measured on this project's 2-core machine, small preset, T = 16, batch 8): a training step
-costs about 400 / 184 / 76 ms per window for G = 512 / 256 / 128 groups at N = 1024 (N itself
-matters little), and validation about 48 ms per window (a 1-epoch run of 800 training and 600
-validation windows took 90 s). For about 5000 training windows (and ~900 held out) in an hour:
-``--preset small --points 1024 --groups 128 --epochs 7 --batch 8``, about 7 min per epoch. On a
+Budget: the shipped weights (``--preset small --points 1024 --groups 128 --batch 8 --epochs 13
+--lr 2e-3 --threads 2`` on the default synthetic set, 3,200 training and 600 validation windows)
+took 4,175 s on this project's 2-core machine, about 5 minutes per epoch (the log records each
+epoch's time). The cost grows with G x K, so G = 512 takes several times longer per epoch. On a
 machine shared with other jobs, ``--threads 1`` beats two threads that wait on each other.
 """
 
