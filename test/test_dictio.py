@@ -13,6 +13,7 @@ import pytest
 from snn_control.blimp.config import AltitudeControllerConfig, BlimpSimConfig, SetpointScheduleConfig
 from snn_control.bringup import GRAPHS, _resolve, load_graph_params
 from snn_control.dictio import BUILTIN_PARAMS, DictIO, coerce, config_from_mapping, validate_params
+from snn_control.perception.config import ActionRecognitionConfig, EventCameraConfig
 from snn_control.swimmer.config import NCAPControllerConfig, SwimmerSimConfig
 
 
@@ -111,7 +112,8 @@ def test_graphs_name_core_schemas_that_round_trip():
     schemas = {name: _resolve(node.config) for g in GRAPHS.values() for name, node in g.nodes.items()}
     assert schemas == {"blimp_sim": BlimpSimConfig, "altitude_controller": AltitudeControllerConfig,
                        "setpoint_schedule": SetpointScheduleConfig, "swimmer_sim": SwimmerSimConfig,
-                       "ncap_controller": NCAPControllerConfig}
+                       "ncap_controller": NCAPControllerConfig, "event_camera": EventCameraConfig,
+                       "action_recognition": ActionRecognitionConfig}
     for cls in schemas.values():
         assert cls.from_dict(cls().to_dict()) == cls()
     for graph in GRAPHS.values():
