@@ -20,6 +20,8 @@ from launch.actions import DeclareLaunchArgument, OpaqueFunction, SetEnvironment
 from launch.substitutions import EnvironmentVariable, LaunchConfiguration
 from launch_ros.actions import Node
 
+from snn_control.nodes.launch_args import given
+
 # argument: (type or choices, what it sets); empty (the default) = not given, params_file decides
 OVERRIDES = {
     "source": (("scene", "replay"), "event_camera.source: scene | replay"),
@@ -32,25 +34,9 @@ OVERRIDES = {
 }
 
 
-def _typed(name, text):
-    """The typed value of ``name:=text``; a ValueError naming the argument when it does not parse."""
-    kind = OVERRIDES[name][0]
-    if isinstance(kind, tuple):
-        if text in kind:
-            return text
-        expected = "one of " + " | ".join(kind)
-    else:
-        try:
-            return kind(text)
-        except ValueError:
-            expected = {int: "an integer", float: "a number"}[kind]
-    raise ValueError(f"launch argument {name}:={text!r}: expected {expected}")
-
-
 def _given(context, *names):
     """{name: typed value} for each of ``names`` the user passed (non-empty) on the command line."""
-    texts = {name: LaunchConfiguration(name).perform(context).strip() for name in names}
-    return {name: _typed(name, text) for name, text in texts.items() if text}
+    return given(context, OVERRIDES, *names)
 
 
 def _nodes(context):
