@@ -26,6 +26,9 @@ COMMANDS: dict[tuple[str, str], tuple[str, str]] = {
     ("train", "spikepoint"): ("snn_control.commands.train_spikepoint", "train SpikePoint on event gestures"),
     ("eval", "spikepoint"): ("snn_control.commands.eval_spikepoint", "score SpikePoint: accuracy, energy, early exit"),
     ("data", "gestures"): ("snn_control.commands.data_gestures", "generate the synthetic event-gesture data set"),
+    ("data", "places"): ("snn_control.commands.data_places", "generate the synthetic multi-traverse place benchmark"),
+    ("train", "places"): ("snn_control.commands.train_places", "train the modular place-recognition SNN ensemble"),
+    ("eval", "places"): ("snn_control.commands.eval_places", "score place recognition: Recall@N, PR AUC, query rate"),
 }
 
 

@@ -1,0 +1,139 @@
+"""The ensemble of place modules: neuron-to-place assignment, regularization, pooled matching.
+
+Module ``m`` learned the places ``region_start[m] .. region_start[m] + places_per_module - 1``.
+
+* **Assignment**: each excitatory neuron belongs to the place of its own region on whose reference
+  images it responds most (summed over the reference traverses); a neuron that never responds
+  belongs to none.
+* **Hyperactivity**: ``activity[m, j]`` = the number of reference images of the *whole* route on
+  which neuron ``j`` of module ``m`` fired (:func:`.response.fired`). Neurons with ``activity >=
+  threshold`` are removed (their responses zeroed); ``threshold=None`` keeps every neuron.
+* **Query**: every kept neuron's expected count (:mod:`.response`); a place's score is the mean
+  count of its neurons over all (or only the active) modules; the global argmax is the match.
+
+The kept neurons are stored sorted by place, so the neurons of one place, and of one module, are
+contiguous columns: a place's score is one ``np.add.reduceat`` and a search restricted to some
+modules multiplies only their columns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from snn_control.perception.places.module import ModuleParams
+from snn_control.perception.places.response import conductances, expected_counts
+
+
+@dataclass(frozen=True)
+class Match:
+    """Best place per query: ``place (n,)`` (-1: nothing searched responded), ``score (n,)`` (mean
+    count of its neurons) and ``confidence (n,)``, the best score minus the runner-up's."""
+
+    place: np.ndarray
+    score: np.ndarray
+    confidence: np.ndarray
+
+
+@dataclass
+class PlaceEnsemble:
+    """Trained modules plus everything a query needs (see the module docstring)."""
+
+    params: ModuleParams
+    weights: np.ndarray          # (M, n_input, n_exc) float32
+    theta: np.ndarray            # (M, n_exc) float32, mV
+    assignment: np.ndarray       # (M, n_exc) int64 global place, -1 none
+    activity: np.ndarray         # (M, n_exc) int64 reference images fired on
+    region_start: np.ndarray     # (M,) int64 first place of each module
+    places_per_module: int
+    n_places: int
+    threshold: int | None = None
+    _q: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        m, n_in, n_e = self.weights.shape
+        if (n_in, n_e) != (self.params.n_input, self.params.n_exc):
+            raise ValueError(f"weights shape {self.weights.shape} does not match n_input "
+                             f"{self.params.n_input} x n_exc {self.params.n_exc}")
+        for name in ("theta", "assignment", "activity"):
+            if getattr(self, name).shape != (m, n_e):
+                raise ValueError(f"{name} must have shape {(m, n_e)}, got {getattr(self, name).shape}")
+        if self.region_start.shape != (m,):
+            raise ValueError(f"region_start must have shape {(m,)}, got {self.region_start.shape}")
+        if self.assignment.max(initial=-1) >= self.n_places:
+            raise ValueError(f"assignment names a place >= n_places {self.n_places}")
+        self.set_threshold(self.threshold)
+
+    @property
+    def n_modules(self) -> int:
+        return int(self.weights.shape[0])
+
+    def set_threshold(self, threshold: int | None) -> None:
+        """Remove neurons with ``activity >= threshold`` (``None``: keep all) and rebuild the query."""
+        if threshold is not None and (isinstance(threshold, bool) or int(threshold) < 0):
+            raise ValueError(f"threshold must be an integer >= 0 or None, got {threshold!r}")
+        self.threshold = None if threshold is None else int(threshold)
+        keep = self.assignment >= 0
+        if self.threshold is not None:
+            keep &= self.activity < self.threshold
+        mod, neu = np.nonzero(keep)
+        order = np.argsort(self.assignment[mod, neu], kind="stable")
+        mod, neu = mod[order], neu[order]
+        place = self.assignment[mod, neu]
+        self._q = {
+            "w": np.ascontiguousarray(self.weights[mod, :, neu].T),          # (n_input, K)
+            "theta": self.theta[mod, neu], "place": place, "module": mod,
+            "n_per_place": np.bincount(place, minlength=self.n_places),
+            "module_cols": np.searchsorted(mod, np.arange(self.n_modules + 1)) if len(mod) else
+            np.zeros(self.n_modules + 1, np.int64),
+        }
+
+    @property
+    def n_kept(self) -> int:
+        return int(self._q["place"].size)
+
+    def modules_near(self, place: int, radius_places: int) -> np.ndarray:
+        """Modules whose region comes within ``radius_places`` of ``place``."""
+        lo, hi = place - radius_places, place + radius_places
+        ends = self.region_start + self.places_per_module - 1
+        return np.nonzero((ends >= lo) & (self.region_start <= hi))[0]
+
+    def scores(self, pixels: np.ndarray, modules: np.ndarray | None = None) -> np.ndarray:
+        """Place scores ``(n, n_places)`` for patch-normalized ``pixels (n, n_input)``; places no
+        searched neuron belongs to score ``-inf``."""
+        q = self._q
+        cols = self._columns(modules)
+        out = np.full((len(pixels), self.n_places), -np.inf, np.float32)
+        if (cols.stop - cols.start if isinstance(cols, slice) else cols.size) <= 0:
+            return out
+        w = q["w"][:, cols]
+        counts = expected_counts(conductances(pixels, w, self.params), q["theta"][cols], self.params)
+        place = q["place"][cols]
+        starts = np.nonzero(np.r_[True, place[1:] != place[:-1]])[0]
+        sums = np.add.reduceat(counts, starts, axis=1)
+        out[:, place[starts]] = sums / q["n_per_place"][place[starts]]
+        return out
+
+    def _columns(self, modules: np.ndarray | None):
+        mc = self._q["module_cols"]
+        if modules is None:
+            return slice(0, self.n_kept) if self.n_kept else np.zeros(0, np.int64)
+        mods = np.unique(np.asarray(modules, dtype=np.int64))
+        if mods.size and (mods[0] < 0 or mods[-1] >= self.n_modules):
+            raise ValueError(f"active modules must lie in [0, {self.n_modules}), got {mods.tolist()}")
+        if mods.size and np.all(np.diff(mods) == 1):
+            return slice(int(mc[mods[0]]), int(mc[mods[-1] + 1]))
+        return np.concatenate([np.arange(mc[m], mc[m + 1]) for m in mods]) if mods.size else np.zeros(0, np.int64)
+
+    def match(self, pixels: np.ndarray, modules: np.ndarray | None = None) -> Match:
+        """Best place of each query (see :class:`Match`)."""
+        s = self.scores(pixels, modules)
+        place = s.argmax(axis=1)
+        best = s[np.arange(len(s)), place]
+        s2 = s.copy()
+        s2[np.arange(len(s)), place] = -np.inf
+        runner = s2.max(axis=1)
+        ok = np.isfinite(best) & (best > 0)
+        conf = np.where(ok, best - np.where(np.isfinite(runner), runner, 0.0), 0.0)
+        return Match(np.where(ok, place, -1), np.where(ok, best, 0.0), conf)

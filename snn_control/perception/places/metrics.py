@@ -1,0 +1,74 @@
+"""Place-recognition metrics: Recall@N, precision-recall curve, its AUC, recall at 100 % precision.
+
+Conventions (stated because papers differ):
+    * A match of query ``q`` is correct when it lies within ``tolerance`` places of the true place
+      ``truth[q]`` (or, with positions, within ``tolerance_m`` metres).
+    * Recall@N: the fraction of queries with a correct place among the ``N`` best-scored places.
+    * Precision-recall: every query has a true place. Sweep a threshold over the best match's
+      confidence (high first); at each threshold the accepted queries give precision = correct
+      accepted / accepted and recall = correct accepted / all queries. AUC is the area under that
+      step curve (``sum of precision * delta recall``, average precision). Recall at 100 % precision
+      is the largest recall reached before the first wrong accepted match.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def correct_mask(candidates: np.ndarray, truth: np.ndarray, tolerance: int = 0) -> np.ndarray:
+    """Bool like ``candidates (n, k)`` (or ``(n,)``): within ``tolerance`` places of ``truth (n,)``."""
+    c = np.asarray(candidates)
+    t = np.asarray(truth).reshape((-1,) + (1,) * (c.ndim - 1))
+    return (c >= 0) & (np.abs(c - t) <= tolerance)
+
+
+def recall_at(scores: np.ndarray, truth: np.ndarray, n: int, tolerance: int = 0) -> float:
+    """Recall@``n`` from place scores ``(n_queries, n_places)`` (higher is better)."""
+    s = np.asarray(scores, dtype=np.float64)
+    if s.ndim != 2 or len(s) != len(truth):
+        raise ValueError(f"scores must be (n_queries, n_places) with n_queries = {len(truth)}, got {s.shape}")
+    k = min(int(n), s.shape[1])
+    top = np.argpartition(-s, k - 1, axis=1)[:, :k]
+    top = np.where(np.isfinite(np.take_along_axis(s, top, axis=1)), top, -1)
+    return float(correct_mask(top, truth, tolerance).any(axis=1).mean())
+
+
+def pr_curve(confidence: np.ndarray, correct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Precision and recall ``(n,)`` arrays, accepting queries in order of falling confidence."""
+    conf = np.asarray(confidence, dtype=np.float64)
+    ok = np.asarray(correct, dtype=bool)
+    order = np.argsort(-conf, kind="stable")
+    tp = np.cumsum(ok[order])
+    accepted = np.arange(1, len(ok) + 1)
+    return tp / accepted, tp / max(1, len(ok))
+
+
+def pr_auc(precision: np.ndarray, recall: np.ndarray) -> float:
+    """Area under the precision-recall step curve (average precision)."""
+    dr = np.diff(np.r_[0.0, recall])
+    return float(np.sum(precision * dr))
+
+
+def recall_at_full_precision(precision: np.ndarray, recall: np.ndarray) -> float:
+    """Largest recall with precision 1.0 (0 when the most confident match is already wrong)."""
+    perfect = np.asarray(precision) >= 1.0 - 1e-12
+    if len(perfect) == 0 or not perfect[0]:
+        return 0.0
+    first_bad = len(perfect) if perfect.all() else int(np.argmin(perfect))
+    return float(recall[first_bad - 1])
+
+
+def summarize(scores: np.ndarray, truth: np.ndarray, confidence: np.ndarray, tolerance: int = 0) -> dict:
+    """Every metric above for one method and query traverse."""
+    best = np.asarray(scores).argmax(axis=1)
+    best = np.where(np.isfinite(np.asarray(scores)[np.arange(len(best)), best]), best, -1)
+    ok = correct_mask(best, truth, tolerance)
+    precision, recall = pr_curve(confidence, ok)
+    return {
+        "recall_at_1": recall_at(scores, truth, 1, tolerance),
+        "recall_at_5": recall_at(scores, truth, 5, tolerance),
+        "auc_pr": pr_auc(precision, recall),
+        "recall_at_100p": recall_at_full_precision(precision, recall),
+        "tolerance": int(tolerance),
+    }

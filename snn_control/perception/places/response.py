@@ -1,0 +1,53 @@
+"""The deployed response of trained modules: the rate-equivalent of their excitatory neurons.
+
+Learning runs the full Poisson simulation (:mod:`.module`). A query instead uses each neuron's
+expected spike count, so that thousands of modules answer in milliseconds and the answer is
+deterministic. With Poisson inputs at rates ``r`` the mean input conductance is
+``G_j = tau_ge * sum_i w_ij r_i``; a conductance-based LIF neuron with constant ``G`` relaxes to
+
+    v_ss = (v_rest + G E_exc) / (1 + G)     with time constant   tau_eff = tau_e / (1 + G),
+
+and, when ``v_ss`` lies above its threshold ``thr = v_thresh + theta``, fires at the f-I rate
+
+    f = 1 / (t_ref + tau_eff ln((v_ss - v_reset) / (v_ss - thr))),      count = f * present_s.
+
+Lateral inhibition is left out of the count (it would make the response a single winner per
+module). It is kept where the paper needs "did this neuron fire": a neuron *fires* on an image when
+it is among the ``k_active`` strongest of its module (the winners the inhibition lets through;
+:func:`fired` ), which is what the hyperactive-neuron counts use.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from snn_control.perception.places.encoding import poisson_rates_hz
+from snn_control.perception.places.module import ModuleParams
+
+
+def expected_counts(g: np.ndarray, theta: np.ndarray, params: ModuleParams) -> np.ndarray:
+    """Expected spike counts over one presentation for conductances ``g (n, m)``, ``theta (m,)``."""
+    p = params
+    g = np.asarray(g, dtype=np.float32)
+    v_ss = (p.v_rest_e_mv + g * p.e_exc_mv) / (1.0 + g)
+    thr = p.v_thresh_e_mv + np.asarray(theta, dtype=np.float32)
+    above = v_ss > thr
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(above, (v_ss - p.v_reset_e_mv) / np.maximum(v_ss - thr, 1e-6), 1.0)
+        t = (p.tau_e_s / (1.0 + g)) * np.log(np.maximum(ratio, 1.0))
+    return np.where(above, p.present_s / (p.refrac_e_s + t), 0.0).astype(np.float32)
+
+
+def conductances(pixels: np.ndarray, w_flat: np.ndarray, params: ModuleParams) -> np.ndarray:
+    """``G (n, m) = tau_ge * rates(pixels (n, n_input)) @ w_flat (n_input, m)``."""
+    rates = poisson_rates_hz(np.asarray(pixels, dtype=np.float32).reshape(len(pixels), -1))
+    return np.float32(params.tau_ge_s) * (rates @ w_flat)
+
+
+def fired(counts: np.ndarray, n_modules: int, k_active: int) -> np.ndarray:
+    """Bool ``(n, n_modules * n_exc)``: the ``k_active`` largest non-zero counts of each module."""
+    n, m = counts.shape
+    per = counts.reshape(n, n_modules, m // n_modules)
+    k = max(1, min(int(k_active), per.shape[2]))
+    kth = -np.partition(-per, k - 1, axis=2)[:, :, k - 1:k]
+    return ((per >= kth) & (per > 0)).reshape(n, m)

@@ -1,0 +1,242 @@
+"""Training an ensemble: regions, batched module learning, assignment, hyperactivity, calibration.
+
+1. The route's places are cut into regions of ``places_per_module`` contiguous places; module ``m``
+   sees its region's images from every reference traverse (the last region may be shorter; its
+   images are cycled to fill the batch, so it sees them more often).
+2. Modules learn in fixed batches of ``modules_per_batch`` (one vectorized simulation each), and the
+   batches go through the project's population map (serial, a process pool, a cluster). Each batch
+   draws its randomness from its own child of ``SeedSequence(seed)``, so the result does not
+   depend on the number of workers.
+3. Assignment and hyperactivity counts use the deployed response (:mod:`.response`).
+4. The hyperactivity threshold is chosen from :data:`THRESHOLDS` by Recall@1 of a calibration
+   query traverse on the calibration modules (the first ``calibration_fraction`` of the route); the
+   other modules are never looked at. Without a calibration traverse no neuron is removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from snn_control.dictio import DictIO
+from snn_control.perception.places.encoding import poisson_rates_hz
+from snn_control.perception.places.ensemble import PlaceEnsemble
+from snn_control.perception.places.module import ModuleParams, init_weights, train_images
+from snn_control.perception.places.response import conductances, expected_counts, fired
+
+# None: no regularization; otherwise neurons firing on >= T reference images are removed.
+THRESHOLDS: tuple[int | None, ...] = (None, 5, 10, 20, 40, 60, 80, 100, 120, 140, 160, 180, 200)
+
+
+@dataclass(frozen=True)
+class PlaceTrainConfig(DictIO):
+    """How an ensemble is trained (module constants live in :class:`ModuleParams`)."""
+
+    places_per_module: int = 25
+    epochs: int = 10
+    seed: int = 0
+    modules_per_batch: int = 12
+    k_active: int = 5
+    calibration_fraction: float = 0.2
+
+    def __post_init__(self) -> None:
+        for name in ("places_per_module", "epochs", "modules_per_batch", "k_active"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{name} must be an integer >= 1, got {v!r}")
+        if not (0.0 < self.calibration_fraction < 1.0):
+            raise ValueError(f"calibration_fraction must lie in (0, 1), got {self.calibration_fraction}")
+
+
+def regions(n_places: int, places_per_module: int) -> np.ndarray:
+    """First place of each region ``(M,)``."""
+    return np.arange(0, n_places, places_per_module, dtype=np.int64)
+
+
+def region_images(refs: np.ndarray, start: int, places_per_module: int) -> np.ndarray:
+    """Images ``(R * places_per_module, n_input)`` of one region from ``refs (R, n_places, n_input)``,
+    places cycled when the region is short."""
+    r, n, _ = refs.shape
+    idx = np.arange(start, start + places_per_module)
+    idx = start + (idx - start) % max(1, min(places_per_module, n - start))
+    return refs[:, idx].reshape(r * places_per_module, -1)
+
+
+def train_batch(pixels: np.ndarray, params: dict, epochs: int, seed: np.random.SeedSequence,
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Train ``b`` modules on ``pixels (b, n_img, n_input)``; returns ``(weights, theta)``.
+
+    A picklable task for the population map.
+    """
+    p = ModuleParams.from_dict(params)
+    rng = np.random.default_rng(seed)
+    b, n_img, _ = pixels.shape
+    w = init_weights(b, p, rng)
+    theta = initial_theta(w, pixels, p)
+    for _ in range(epochs):
+        for k in rng.permutation(n_img):
+            train_images(w, theta, pixels[:, k], p, rng)
+    return w, theta
+
+
+def initial_theta(w: np.ndarray, pixels: np.ndarray, p: ModuleParams) -> np.ndarray:
+    """Threshold offsets that put each module's neurons just below rheobase on its own images.
+
+    Patch-normalized images drive every input (mean rate ~32 Hz), so a neuron at the bare
+    threshold sits far above rheobase and every neuron of a module fires at once; the adaptive
+    threshold would then climb in lock-step for all of them. Starting each module's ``theta`` at
+    its mean steady-state potential less 2 mV begins in the competitive regime Diehl & Cook reach
+    on sparse MNIST input.
+    """
+    g = p.tau_ge_s * np.einsum("bki,bij->bkj", poisson_rates_hz(pixels), w)
+    v_ss = (p.v_rest_e_mv + g * p.e_exc_mv) / (1.0 + g)
+    level = v_ss.mean(axis=(1, 2)) - p.v_thresh_e_mv - 2.0
+    return np.repeat(level[:, None], p.n_exc, axis=1).astype(np.float32)
+
+
+def train_modules(refs: np.ndarray, config: PlaceTrainConfig, params: ModuleParams, pmap=None,
+                  on_batch: Callable[[int], None] | None = None, checkpoint_dir: Path | None = None,
+                  resume: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Weights ``(M, n_input, n_exc)`` and ``theta (M, n_exc)`` of every module of the route.
+
+    With ``checkpoint_dir`` each finished batch is written there; ``resume`` reuses the batches of
+    an interrupted run with the same data, config and parameters (anything else is an error).
+    """
+    starts = regions(refs.shape[1], config.places_per_module)
+    seeds = np.random.SeedSequence(config.seed).spawn(math.ceil(len(starts) / config.modules_per_batch))
+    jobs = []
+    for i, seed in enumerate(seeds):
+        chunk = starts[i * config.modules_per_batch:(i + 1) * config.modules_per_batch]
+        pixels = np.stack([region_images(refs, int(s), config.places_per_module) for s in chunk])
+        jobs.append((pixels, params.to_dict(), config.epochs, seed))
+    mapper, width = (pmap.map, max(1, pmap.n_chunks)) if pmap is not None else (map, 1)
+    done = _open_checkpoint(checkpoint_dir, resume, refs, config, params) if checkpoint_dir else {}
+    for i in done:
+        if on_batch is not None:
+            on_batch(len(done[i][0]))
+    todo = [i for i in range(len(jobs)) if i not in done]
+    for r in range(0, len(todo), width):  # rounds of one batch per worker, so progress can show
+        ids = todo[r:r + width]
+        for i, (w, theta) in zip(ids, mapper(_train_job, [jobs[i] for i in ids])):
+            done[i] = (w, theta)
+            if checkpoint_dir:
+                np.savez(Path(checkpoint_dir) / f"batch_{i:05d}.npz", w=w, theta=theta)
+            if on_batch is not None:
+                on_batch(len(w))
+    return (np.concatenate([done[i][0] for i in range(len(jobs))]),
+            np.concatenate([done[i][1] for i in range(len(jobs))]))
+
+
+def _open_checkpoint(folder: Path, resume: bool, refs: np.ndarray, config: PlaceTrainConfig,
+                     params: ModuleParams) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Finished batches of an earlier run of the same job (``{}`` unless ``resume``)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = {"config": config.to_dict(), "params": params.to_dict(), "shape": list(refs.shape),
+             "data_sha256": hashlib.sha256(np.ascontiguousarray(refs).tobytes()).hexdigest()}
+    meta = folder / "checkpoint.json"
+    done: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    if resume and meta.is_file():
+        if json.loads(meta.read_text()) != json.loads(json.dumps(stamp)):
+            raise ValueError(f"{folder}: the checkpoint is of a different run (data, config or parameters "
+                             "differ); remove it or train without --resume")
+        for f in sorted(folder.glob("batch_*.npz")):
+            with np.load(f, allow_pickle=False) as z:
+                done[int(f.stem.split("_")[1])] = (z["w"], z["theta"])
+    else:
+        for f in folder.glob("batch_*.npz"):
+            f.unlink()
+    meta.write_text(json.dumps(stamp))
+    return done
+
+
+def _train_job(job: tuple) -> tuple[np.ndarray, np.ndarray]:
+    return train_batch(*job)
+
+
+def assign(weights: np.ndarray, theta: np.ndarray, refs: np.ndarray, places_per_module: int,
+           params: ModuleParams) -> np.ndarray:
+    """Each neuron's place ``(M, n_exc)``: its strongest response among its region's places."""
+    n_places = refs.shape[1]
+    out = np.full(theta.shape, -1, np.int64)
+    for i, s in enumerate(regions(n_places, places_per_module)):
+        places = np.arange(s, min(s + places_per_module, n_places))
+        resp = sum(expected_counts(conductances(refs[r, places], weights[i], params), theta[i], params)
+                   for r in range(refs.shape[0]))                       # (n_region, n_exc)
+        best = resp.argmax(axis=0)
+        out[i] = np.where(resp.max(axis=0) > 0, places[best], -1)
+    return out
+
+
+def hyperactivity(weights: np.ndarray, theta: np.ndarray, refs: np.ndarray, params: ModuleParams,
+                  k_active: int, chunk: int = 256) -> np.ndarray:
+    """Reference images (of the whole route, every traverse) on which each neuron fired, ``(M, n_exc)``."""
+    m, n_in, n_e = weights.shape
+    w_flat = np.ascontiguousarray(weights.transpose(1, 0, 2).reshape(n_in, m * n_e))
+    th = theta.reshape(-1)
+    images = refs.reshape(-1, n_in)
+    total = np.zeros(m * n_e, np.int64)
+    for a in range(0, len(images), chunk):
+        counts = expected_counts(conductances(images[a:a + chunk], w_flat, params), th, params)
+        total += fired(counts, m, k_active).sum(axis=0)
+    return total.reshape(m, n_e)
+
+
+def calibrate(ensemble: PlaceEnsemble, queries: np.ndarray, n_calib_places: int) -> dict:
+    """Choose the threshold by Recall@1 of ``queries (n_places, n_input)`` on the calibration modules.
+
+    Returns ``{"threshold", "recall_by_threshold", "calibration_places", "calibration_modules"}``
+    and leaves the ensemble set to the chosen threshold (ties go to the least removal).
+    """
+    mods = np.nonzero(ensemble.region_start < n_calib_places)[0]
+    places = np.arange(int(ensemble.region_start[mods[-1]] + ensemble.places_per_module))
+    places = places[places < ensemble.n_places]
+    recall = {}
+    for t in THRESHOLDS:
+        ensemble.set_threshold(t)
+        got = ensemble.match(queries[places], mods).place
+        recall[t] = float(np.mean(got == places))
+    best = max(recall.values())
+    order = [t for t in THRESHOLDS if t is not None][::-1] + [None]   # least removal first
+    choice = next(t for t in order if recall[t] == best)
+    ensemble.set_threshold(choice)
+    return {"threshold": choice, "recall_by_threshold": {str(k): v for k, v in recall.items()},
+            "calibration_places": int(len(places)), "calibration_modules": int(len(mods))}
+
+
+def train_ensemble(refs: np.ndarray, config: PlaceTrainConfig, params: ModuleParams | None = None,
+                   calibration: np.ndarray | None = None, pmap=None,
+                   on_batch: Callable[[int], None] | None = None, size: int = 28, patch: int = 7,
+                   checkpoint_dir: Path | None = None, resume: bool = False):
+    """The whole recipe on patch-normalized ``refs (R, n_places, n_input)``; returns ``(model, report)``.
+
+    ``calibration`` (``(n_places, n_input)``, one query traverse) chooses the hyperactivity
+    threshold on the calibration modules; without it no neuron is removed.
+    """
+    from snn_control.perception.places.model import build_model
+
+    params = params or ModuleParams(n_input=refs.shape[2])
+    if refs.ndim != 3 or refs.shape[2] != params.n_input:
+        raise ValueError(f"refs must be (traverses, places, {params.n_input}), got {refs.shape}")
+    if refs.shape[1] < config.places_per_module:
+        raise ValueError(f"{refs.shape[1]} places are fewer than one module's {config.places_per_module}")
+    weights, theta = train_modules(refs, config, params, pmap, on_batch, checkpoint_dir, resume)
+    weights = weights.astype(np.float16).astype(np.float32)   # as the artifact stores them
+    starts = regions(refs.shape[1], config.places_per_module)
+    assignment = assign(weights, theta, refs, config.places_per_module, params)
+    activity = hyperactivity(weights, theta, refs, params, config.k_active)
+    model = build_model(weights, theta, assignment, activity, starts, config.places_per_module,
+                        refs.shape[1], params, size, patch, {"train": config.to_dict()})
+    report = {"n_modules": int(len(starts)), "assigned_neurons": int((assignment >= 0).sum()),
+              "places_with_neurons": int(np.unique(assignment[assignment >= 0]).size)}
+    if calibration is not None:
+        n_cal = max(config.places_per_module, int(round(config.calibration_fraction * refs.shape[1])))
+        report["calibration"] = calibrate(model.ensemble, calibration, n_cal)
+    model.metadata["report"] = report
+    return model, report
