@@ -15,6 +15,8 @@ NODES = {
     "ncap_controller": "snn_control.nodes.ncap_controller:main",
     "event_camera": "snn_control.nodes.event_camera:main",
     "action_recognition": "snn_control.nodes.action_recognition:main",
+    "image_replay": "snn_control.nodes.image_replay:main",
+    "place_recognition": "snn_control.nodes.place_recognition:main",
 }
 
 

@@ -13,7 +13,8 @@ import pytest
 from snn_control.blimp.config import AltitudeControllerConfig, BlimpSimConfig, SetpointScheduleConfig
 from snn_control.bringup import GRAPHS, _resolve, load_graph_params
 from snn_control.dictio import BUILTIN_PARAMS, DictIO, coerce, config_from_mapping, validate_params
-from snn_control.perception.config import ActionRecognitionConfig, EventCameraConfig
+from snn_control.perception.config import (ActionRecognitionConfig, EventCameraConfig, ImageReplayConfig,
+                                           PlaceRecognitionConfig)
 from snn_control.swimmer.config import NCAPControllerConfig, SwimmerSimConfig
 
 
@@ -71,6 +72,26 @@ def test_shipped_file_is_valid():
     assert params["blimp_sim"]["use_sim_time"] is False
     _, params = load_graph_params("swimmer")
     assert params["ncap_controller"]["variant"] in ("rate", "spiking")
+    _, params = load_graph_params("perception")
+    assert params["image_replay"]["source"] in ("synth", "folder") and params["place_recognition"]["model"] == ""
+    assert "active_modules" not in params["place_recognition"]  # left out: ROS YAML has no typed empty list
+
+
+def test_place_parameters_in_a_file_are_checked(tmp_path):
+    path = tmp_path / "perception.yaml"
+    path.write_text("place_recognition: {ros__parameters: {active_modules: [0, 2]}}\n"
+                    "image_replay: {ros__parameters: {source: folder, folder: /data, traverse: x, n_images: 0}}\n")
+    _, params = load_graph_params("perception", path)
+    assert params["place_recognition"]["active_modules"] == [0, 2]
+    for text, match in (
+        ("place_recognition: {ros__parameters: {active_modules: [0, 1.5]}}", r"active_modules\[1\]: expected int"),
+        ("place_recognition: {ros__parameters: {active_modules: [-1]}}", r"module indices >= 0"),
+        ("image_replay: {ros__parameters: {traverse: autumn}}", r"unknown synthetic condition 'autumn'"),
+        ("image_replay: {ros__parameters: {rate_hz: 0}}", r"image_replay: rate_hz must be > 0"),
+    ):
+        path.write_text(text)
+        with pytest.raises(ValueError, match=match):
+            load_graph_params("perception", path)
 
 
 @pytest.mark.parametrize(
@@ -113,7 +134,8 @@ def test_graphs_name_core_schemas_that_round_trip():
     assert schemas == {"blimp_sim": BlimpSimConfig, "altitude_controller": AltitudeControllerConfig,
                        "setpoint_schedule": SetpointScheduleConfig, "swimmer_sim": SwimmerSimConfig,
                        "ncap_controller": NCAPControllerConfig, "event_camera": EventCameraConfig,
-                       "action_recognition": ActionRecognitionConfig}
+                       "action_recognition": ActionRecognitionConfig, "image_replay": ImageReplayConfig,
+                       "place_recognition": PlaceRecognitionConfig}
     for cls in schemas.values():
         assert cls.from_dict(cls().to_dict()) == cls()
     for graph in GRAPHS.values():
@@ -130,7 +152,7 @@ def test_validating_the_shipped_files_imports_no_rclpy():
     code = (
         "import sys\n"
         "from snn_control.bringup import load_graph_params\n"
-        "for graph in ('blimp', 'swimmer'):\n"
+        "for graph in ('blimp', 'swimmer', 'perception'):\n"
         "    load_graph_params(graph)\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] == 'rclpy' or m.startswith('snn_control.nodes'))\n"
         "print(','.join(bad))\n"

@@ -120,6 +120,8 @@ USER_FILE = {
     "perception": {
         "event_camera": {"subject_seed": 7, "real_time_factor": 0.0, "script": ["hand_clap", "arm_roll"]},
         "action_recognition": {"early_exit": 0.5},
+        "image_replay": {"traverse": "night", "n_images": 12, "rate_hz": 2.0},
+        "place_recognition": {"frame_id": "odom", "image_width": 640},
     },
 }
 # Command-line arguments, and what they must set, per node, over the user's file.
@@ -128,8 +130,13 @@ ARGUMENTS = {
               {"blimp_sim": {"seed": 3}, "altitude_controller": {"controller": "snn"}}),
     "swimmer": ({"n_links": "5", "variant": "rate", "seed": "3"},
                 {"swimmer_sim": {"n_links": 5, "seed": 3}, "ncap_controller": {"n_links": 5, "variant": "rate"}}),
-    "perception": ({"seed": "3", "early_exit": "0.8", "source": "scene"},
-                   {"event_camera": {"seed": 3, "source": "scene"}, "action_recognition": {"early_exit": 0.8}}),
+    "perception": ({"seed": "3", "early_exit": "0.8", "source": "scene", "place_model": "/m/places.npz",
+                    "query_source": "folder", "query_folder": "/data/nordland", "query_traverse": "winter",
+                    "query_images": "0"},
+                   {"event_camera": {"seed": 3, "source": "scene"}, "action_recognition": {"early_exit": 0.8},
+                    "place_recognition": {"model": "/m/places.npz"},
+                    "image_replay": {"source": "folder", "folder": "/data/nordland", "traverse": "winter",
+                                     "n_images": 0}}),
 }
 SIMULATOR = {"blimp": "blimp_sim", "swimmer": "swimmer_sim", "perception": "event_camera"}
 
@@ -205,6 +212,8 @@ def test_argument_given_overrides_the_params_file(graph, monkeypatch, tmp_path):
     ("swimmer", "variant", "spiky"),
     ("perception", "source", "webcam"),
     ("perception", "early_exit", "soon"),
+    ("perception", "query_source", "webcam"),
+    ("perception", "query_images", "all"),
 ])
 def test_bad_argument_value_names_the_argument(graph, argument, value, monkeypatch):
     with pytest.raises(ValueError, match=rf"\b{argument}:='{re.escape(value)}'"):

@@ -1,9 +1,9 @@
 """Configuration schemas of the perception graph's nodes, validated without ROS.
 
-One frozen dataclass per node (``event_camera``, ``action_recognition``): the fields are the
-node's ROS parameters, ``__post_init__`` checks their values, and
-:func:`snn_control.dictio.validate_params` checks ``config/perception.yaml`` against them before any
-node exists.
+One frozen dataclass per node (``event_camera``, ``action_recognition``, ``image_replay``,
+``place_recognition``): the fields are the node's ROS parameters, ``__post_init__`` checks their
+values, and :func:`snn_control.dictio.validate_params` checks ``config/perception.yaml`` against
+them before any node exists.
 """
 
 from __future__ import annotations
@@ -93,3 +93,97 @@ class ActionRecognitionConfig(DictIO):
             raise ValueError(f"num_threads must be >= 1, got {self.num_threads}")
         if self.max_windows_per_push < 1:
             raise ValueError(f"max_windows_per_push must be >= 1, got {self.max_windows_per_push}")
+
+
+REPLAY_SOURCES = ("synth", "folder")
+
+
+@dataclass(frozen=True)
+class PlaceRecognitionConfig(DictIO):
+    """``place_recognition``: the modular place SNN over ``/camera/image``.
+
+    ``model`` empty: the shipped model (``places_synth``). ``active_modules``: the module indices
+    searched (empty: all; ``place/active_modules`` changes the set at run time). A match's x/y
+    variance is ``(place_spacing_m / (1 + confidence))**2``, with ``place_spacing_m`` 0 meaning the
+    spacing of the model's reference places. ``image_width``/``image_height`` (0: any) reject
+    images of another size; an image with a side under ``min_side_px`` is always rejected.
+    ``frame_id`` is the frame of the published pose (the reference places' map). ``record`` keeps
+    every answer (for scoring a run).
+    """
+
+    model: str = ""
+    frame_id: str = "map"
+    active_modules: tuple[int, ...] = ()
+    place_spacing_m: float = 0.0
+    image_width: int = 0
+    image_height: int = 0
+    min_side_px: int = 16
+    record: bool = False
+
+    def __post_init__(self) -> None:
+        bad = [m for m in self.active_modules if m < 0]
+        if bad:
+            raise ValueError(f"active_modules must be module indices >= 0, got {bad[0]}")
+        if not (math.isfinite(self.place_spacing_m) and self.place_spacing_m >= 0):
+            raise ValueError(f"place_spacing_m must be >= 0 (0: from the model), got {self.place_spacing_m}")
+        for name in ("image_width", "image_height"):
+            if getattr(self, name) < 0:
+                raise ValueError(f"{name} must be >= 0 (0: any), got {getattr(self, name)}")
+        if self.min_side_px < 1:
+            raise ValueError(f"min_side_px must be >= 1, got {self.min_side_px}")
+        if not self.frame_id:
+            raise ValueError("frame_id must name the map frame of the reference places")
+
+
+@dataclass(frozen=True)
+class ImageReplayConfig(DictIO):
+    """``image_replay``: a query traverse as ``/camera/image`` (mono8), with its true places.
+
+    ``source: folder`` plays traverse ``traverse`` of the data set ``folder`` (one subfolder of
+    images per traverse, :mod:`snn_control.perception.places.data`); ``synth`` renders condition
+    ``traverse`` of the synthetic benchmark (route ``synth_seed``, ``synth_width`` x
+    ``synth_height`` pixels) on the fly. Images ``first_place`` .. ``first_place + n_images - 1``
+    go out at ``rate_hz`` simulated images per second, paced by ``real_time_factor`` (0: as fast as
+    the graph allows); ``n_images`` 0 plays a folder traverse to its end. With ``lockstep`` the
+    replay waits, after each image, for the recognizer's answer on ``/diagnostics`` (at most
+    ``lockstep_timeout_s`` of wall time), so a fast run drops nothing.
+    """
+
+    source: str = "synth"
+    folder: str = ""
+    traverse: str = "summer"
+    first_place: int = 0
+    n_images: int = 40
+    synth_seed: int = 0
+    synth_width: int = 128
+    synth_height: int = 96
+    rate_hz: float = 5.0
+    real_time_factor: float = 1.0
+    lockstep: bool = False
+    lockstep_timeout_s: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.source not in REPLAY_SOURCES:
+            raise ValueError(f"source must be one of {', '.join(REPLAY_SOURCES)}, got {self.source!r}")
+        if self.source == "folder" and not self.folder:
+            raise ValueError("folder must name a data set folder when source is folder")
+        if not self.traverse:
+            raise ValueError("traverse must name the query traverse")
+        if self.source == "synth":
+            from snn_control.perception.places.synth import CONDITIONS
+
+            if self.traverse not in CONDITIONS:
+                raise ValueError(f"traverse: unknown synthetic condition {self.traverse!r} "
+                                 f"(known: {', '.join(CONDITIONS)})")
+            if self.n_images < 1:
+                raise ValueError(f"n_images must be >= 1 when source is synth, got {self.n_images}")
+            for name in ("synth_width", "synth_height"):
+                if not 16 <= getattr(self, name) <= 4096:
+                    raise ValueError(f"{name} must be in [16, 4096] pixels, got {getattr(self, name)}")
+        if self.first_place < 0 or self.n_images < 0 or self.synth_seed < 0:
+            raise ValueError("first_place, n_images and synth_seed must be >= 0, got "
+                             f"{self.first_place}, {self.n_images}, {self.synth_seed}")
+        _finite_positive("rate_hz", self.rate_hz)
+        _finite_positive("lockstep_timeout_s", self.lockstep_timeout_s)
+        if not (math.isfinite(self.real_time_factor) and self.real_time_factor >= 0):
+            raise ValueError(f"real_time_factor must be >= 0, got {self.real_time_factor}")
