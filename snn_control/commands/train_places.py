@@ -29,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="traverse that picks the regularization threshold (auto: first non-reference; none)")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--places-per-module", type=int, default=25)
-    parser.add_argument("--modules-per-batch", type=int, default=12)
+    parser.add_argument("--modules-per-batch", type=int, default=24,
+                        help="modules simulated together (bigger: faster per module, more memory)")
     parser.add_argument("--neurons", type=int, default=400, help="excitatory neurons per module")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2, help="processes training module batches")

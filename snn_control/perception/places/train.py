@@ -41,7 +41,7 @@ class PlaceTrainConfig(DictIO):
     places_per_module: int = 25
     epochs: int = 10
     seed: int = 0
-    modules_per_batch: int = 12
+    modules_per_batch: int = 24
     k_active: int = 5
     calibration_fraction: float = 0.2
 
