@@ -100,6 +100,7 @@ def test_expected_counts_match_a_simulated_lif_neuron():
 
 def test_fired_keeps_the_k_strongest_of_each_module():
     counts = np.array([[5.0, 1.0, 0.0, 3.0, 0.0, 0.0, 2.0, 9.0]])
-    got = fired(counts, n_modules=2, k_active=2)
+    module = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    got = fired(counts, module, k_active=2)
     assert got.tolist() == [[True, False, False, True, False, False, True, True]]
-    assert fired(np.zeros((1, 4)), 2, 1).sum() == 0
+    assert fired(np.zeros((1, 4)), np.array([0, 0, 1, 1]), 1).sum() == 0

@@ -7,8 +7,8 @@ from snn_control.artifacts.store import ArtifactError
 from snn_control.evolve.popmap import population_map
 from snn_control.perception.places.model import PlaceModel
 from snn_control.perception.places.module import ModuleParams
-from snn_control.perception.places.train import (THRESHOLDS, PlaceTrainConfig, region_images, regions,
-                                                 train_ensemble, train_modules)
+from snn_control.perception.places.train import (THRESHOLDS, PlaceTrainConfig, assign, region_images,
+                                                 regions, train_ensemble, train_modules)
 
 from places_fixtures import inputs, scenes, traverse
 
@@ -48,12 +48,23 @@ def test_every_neuron_is_assigned_inside_its_own_region(trained):
     model, report = trained
     e = model.ensemble
     assert e.n_modules == 3 and report["n_modules"] == 3
+    assert 0 < e.n_neurons == report["assigned_neurons"] < 3 * PARAMS.n_exc
     for m in range(3):
-        a = e.assignment[m][e.assignment[m] >= 0]
+        a = e.place[e.module == m]
         assert a.size > 0
         assert np.all((a >= e.region_start[m]) & (a < e.region_start[m] + 5))
     assert report["calibration"]["threshold"] in THRESHOLDS
     assert set(report["calibration"]["recall_by_threshold"]) == {str(t) for t in THRESHOLDS}
+
+
+def test_assignment_follows_the_test_spike_counts():
+    counts = np.zeros((1, 2 * 3, 4))        # one module, 3 places x 2 traverses, 4 neurons
+    counts[0, 1, 0] = 2                     # neuron 0: place 1 (traverse 0)
+    counts[0, 3 + 2, 1] = 5                 # neuron 1: place 2 (traverse 1) ...
+    counts[0, 0, 1] = 3                     # ... over place 0
+    counts[0, 0, 2] = counts[0, 3 + 0, 2] = 1
+    counts[0, 4, 2] = 1                     # neuron 2: place 0 (2 spikes) over place 1 (1)
+    assert assign(counts, n_places=3, n_traverses=2, places_per_module=3).tolist() == [[1, 2, 0, -1]]
 
 
 def test_the_ensemble_recognizes_places_better_than_chance(trained, data):
@@ -82,7 +93,7 @@ def test_removing_hyperactive_neurons_drops_only_them(trained):
     e.set_threshold(None)
     everyone = e.n_kept
     e.set_threshold(1)
-    assert e.n_kept == int(((e.assignment >= 0) & (e.activity < 1)).sum()) < everyone
+    assert e.n_kept == int((e.activity < 1).sum()) < everyone
     e.set_threshold(chosen)
     with pytest.raises(ValueError, match="threshold"):
         e.set_threshold(-1)

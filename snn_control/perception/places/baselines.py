@@ -15,7 +15,8 @@ answers ``out = clamp(W x - theta, 0, 0.9)``. Per module (``places_per_module`` 
   depresses) with threshold plasticity
   ``dtheta = eta_itp * (out - target_rate)``;
 * an output layer with one neuron per place, trained supervised with the delta rule
-  ``dW = eta_out * (target - out) h`` (target 0.9 for the true place, 0 for the others).
+  ``dW = eta_out * (target - out) h / |h|^2`` (target 0.9 for the true place, 0 for the others; the
+  step is normalized by ``|h|^2`` so that it stays stable however many features are active).
 
 Module outputs are concatenated; the argmax is the match; confidence = best - runner-up output.
 """
@@ -62,10 +63,10 @@ class TempoConfig(DictIO):
     feature_factor: int = 2
     epochs_feature: int = 4
     epochs_output: int = 8
-    eta_stdp: float = 5e-4
-    eta_itp: float = 5e-4
+    eta_stdp: float = 1e-4
+    eta_itp: float = 0.01
     target_rate: float = 0.1
-    eta_out: float = 0.05
+    eta_out: float = 0.5
     p_excitatory: float = 0.1
     p_inhibitory: float = 0.5
     seed: int = 0
@@ -130,5 +131,6 @@ def train_tempo(refs: np.ndarray, config: TempoConfig) -> TempoModel:
             y = np.clip(np.einsum("mpf,mf->mp", w2, h), 0.0, 0.9)
             target = np.zeros_like(y)
             target[:, k % ppm] = 0.9
-            w2 += config.eta_out * (target - y)[:, :, None] * h[:, None, :]
+            step = config.eta_out / (np.einsum("mf,mf->m", h, h) + 1e-6)     # normalized (stable) delta rule
+            w2 += step[:, None, None] * (target - y)[:, :, None] * h[:, None, :]
     return TempoModel(w1, theta1, w2, starts, n_places)

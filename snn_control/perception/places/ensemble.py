@@ -2,12 +2,12 @@
 
 Module ``m`` learned the places ``region_start[m] .. region_start[m] + places_per_module - 1``.
 
-* **Assignment**: each excitatory neuron belongs to the place of its own region on whose reference
-  images it responds most (summed over the reference traverses); a neuron that never responds
-  belongs to none.
-* **Hyperactivity**: ``activity[m, j]`` = the number of reference images of the *whole* route on
-  which neuron ``j`` of module ``m`` fired (:func:`.response.fired`). Neurons with ``activity >=
-  threshold`` are removed (their responses zeroed); ``threshold=None`` keeps every neuron.
+* **Assignment**: each excitatory neuron belongs to the place of its own region for whose training
+  images it fired most (:func:`.train.assign`); a neuron that never fired belongs to none and is
+  not kept.
+* **Hyperactivity**: ``activity[k]`` = the number of reference images of the *whole* route on
+  which neuron ``k`` fired (:func:`.response.fired`). Neurons with ``activity >= threshold`` are
+  removed (their responses zeroed); ``threshold=None`` keeps every neuron.
 * **Query**: every kept neuron's expected count (:mod:`.response`); a place's score is the mean
   count of its neurons over all (or only the active) modules; the global argmax is the match.
 
@@ -38,13 +38,18 @@ class Match:
 
 @dataclass
 class PlaceEnsemble:
-    """Trained modules plus everything a query needs (see the module docstring)."""
+    """The neurons that have a place, from every module, plus everything a query needs.
+
+    Neurons that never fired on their module's training images have no place and never score, so
+    the ensemble keeps only the others: ``K`` neurons, sorted by place (and so by module).
+    """
 
     params: ModuleParams
-    weights: np.ndarray          # (M, n_input, n_exc) float32
-    theta: np.ndarray            # (M, n_exc) float32, mV
-    assignment: np.ndarray       # (M, n_exc) int64 global place, -1 none
-    activity: np.ndarray         # (M, n_exc) int64 reference images fired on
+    weights: np.ndarray          # (K, n_input) float32
+    theta: np.ndarray            # (K,) float32, mV
+    place: np.ndarray            # (K,) int64 global place, non-decreasing
+    module: np.ndarray           # (K,) int64 module of each neuron
+    activity: np.ndarray         # (K,) int64 reference images fired on
     region_start: np.ndarray     # (M,) int64 first place of each module
     places_per_module: int
     n_places: int
@@ -52,41 +57,57 @@ class PlaceEnsemble:
     _q: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        m, n_in, n_e = self.weights.shape
-        if (n_in, n_e) != (self.params.n_input, self.params.n_exc):
-            raise ValueError(f"weights shape {self.weights.shape} does not match n_input "
-                             f"{self.params.n_input} x n_exc {self.params.n_exc}")
-        for name in ("theta", "assignment", "activity"):
-            if getattr(self, name).shape != (m, n_e):
-                raise ValueError(f"{name} must have shape {(m, n_e)}, got {getattr(self, name).shape}")
-        if self.region_start.shape != (m,):
-            raise ValueError(f"region_start must have shape {(m,)}, got {self.region_start.shape}")
-        if self.assignment.max(initial=-1) >= self.n_places:
-            raise ValueError(f"assignment names a place >= n_places {self.n_places}")
+        k = self.place.shape[0]
+        if self.weights.shape != (k, self.params.n_input):
+            raise ValueError(f"weights must be ({k}, n_input {self.params.n_input}), got {self.weights.shape}")
+        for name in ("theta", "module", "activity"):
+            if getattr(self, name).shape != (k,):
+                raise ValueError(f"{name} must have shape ({k},), got {getattr(self, name).shape}")
+        if k and (np.any(np.diff(self.place) < 0) or self.place[0] < 0 or self.place[-1] >= self.n_places):
+            raise ValueError(f"place must be sorted and lie in [0, {self.n_places})")
+        m = self.region_start.shape[0]
+        if k and (self.module.min() < 0 or self.module.max() >= m):
+            raise ValueError(f"module must lie in [0, {m})")
+        ends = self.region_start[self.module] + self.places_per_module
+        if k and np.any((self.place < self.region_start[self.module]) | (self.place >= ends)):
+            raise ValueError("a neuron's place lies outside its module's region")
         self.set_threshold(self.threshold)
+
+    @classmethod
+    def from_modules(cls, params: ModuleParams, weights: np.ndarray, theta: np.ndarray, assignment: np.ndarray,
+                     activity: np.ndarray, region_start: np.ndarray, places_per_module: int, n_places: int,
+                     threshold: int | None = None) -> "PlaceEnsemble":
+        """From per-module arrays ``weights (M, n_input, n_exc)``, ``theta``/``assignment``/
+        ``activity (M, n_exc)``: keeps the neurons with a place (``assignment >= 0``)."""
+        mod, neu = np.nonzero(assignment >= 0)
+        order = np.argsort(assignment[mod, neu], kind="stable")
+        mod, neu = mod[order], neu[order]
+        return cls(params, np.ascontiguousarray(weights[mod, :, neu]), theta[mod, neu].astype(np.float32),
+                   assignment[mod, neu].astype(np.int64), mod.astype(np.int64), activity[mod, neu].astype(np.int64),
+                   np.asarray(region_start, np.int64), int(places_per_module), int(n_places), threshold)
 
     @property
     def n_modules(self) -> int:
-        return int(self.weights.shape[0])
+        return int(self.region_start.shape[0])
+
+    @property
+    def n_neurons(self) -> int:
+        """Neurons with a place (kept or removed)."""
+        return int(self.place.shape[0])
 
     def set_threshold(self, threshold: int | None) -> None:
         """Remove neurons with ``activity >= threshold`` (``None``: keep all) and rebuild the query."""
         if threshold is not None and (isinstance(threshold, bool) or int(threshold) < 0):
             raise ValueError(f"threshold must be an integer >= 0 or None, got {threshold!r}")
         self.threshold = None if threshold is None else int(threshold)
-        keep = self.assignment >= 0
-        if self.threshold is not None:
-            keep &= self.activity < self.threshold
-        mod, neu = np.nonzero(keep)
-        order = np.argsort(self.assignment[mod, neu], kind="stable")
-        mod, neu = mod[order], neu[order]
-        place = self.assignment[mod, neu]
+        keep = np.ones(self.n_neurons, bool) if self.threshold is None else self.activity < self.threshold
+        idx = np.nonzero(keep)[0]
+        mod = self.module[idx]
         self._q = {
-            "w": np.ascontiguousarray(self.weights[mod, :, neu].T),          # (n_input, K)
-            "theta": self.theta[mod, neu], "place": place, "module": mod,
-            "n_per_place": np.bincount(place, minlength=self.n_places),
-            "module_cols": np.searchsorted(mod, np.arange(self.n_modules + 1)) if len(mod) else
-            np.zeros(self.n_modules + 1, np.int64),
+            "w": np.ascontiguousarray(self.weights[idx].T),          # (n_input, K_kept)
+            "theta": self.theta[idx], "place": self.place[idx], "module": mod,
+            "n_per_place": np.bincount(self.place[idx], minlength=self.n_places),
+            "module_cols": np.searchsorted(mod, np.arange(self.n_modules + 1)),
         }
 
     @property

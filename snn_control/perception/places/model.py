@@ -4,7 +4,8 @@
 resizes them to ``size x size`` (OpenCV, area interpolation), patch-normalizes them and matches
 them; the artifact is ``<stem>.npz`` + ``<stem>.json`` through :mod:`snn_control.artifacts.store`
 (validated, never unpickled). Weights are stored as float16 and the in-memory model rounds them
-the same way, so a model answers identically before and after a save.
+the same way (:func:`.train.train_ensemble`), so a model answers identically before and after a
+save. Only neurons with a place are stored (about a third of them after training).
 """
 
 from __future__ import annotations
@@ -67,8 +68,8 @@ class PlaceModel:
         meta = dict(self.metadata)
         meta.update({"params": e.params.to_dict(), "places_per_module": e.places_per_module,
                      "n_places": e.n_places, "threshold": e.threshold, "size": self.size, "patch": self.patch})
-        arrays = {"weights": e.weights.astype(np.float16), "theta": e.theta, "assignment": e.assignment,
-                  "activity": e.activity, "region_start": e.region_start}
+        arrays = {"weights": e.weights.astype(np.float16), "theta": e.theta, "place": e.place,
+                  "module": e.module, "activity": e.activity, "region_start": e.region_start}
         if self.positions is not None:
             arrays["positions"] = np.asarray(self.positions, dtype=np.float64)
         return save_artifact(path, KIND, VERSION, arrays, meta)
@@ -80,7 +81,7 @@ class PlaceModel:
             params = ModuleParams.from_dict(meta["params"])
             ensemble = PlaceEnsemble(
                 params=params, weights=arrays["weights"].astype(np.float32), theta=arrays["theta"],
-                assignment=arrays["assignment"], activity=arrays["activity"],
+                place=arrays["place"], module=arrays["module"], activity=arrays["activity"],
                 region_start=arrays["region_start"], places_per_module=int(meta["places_per_module"]),
                 n_places=int(meta["n_places"]), threshold=meta["threshold"])
             size, patch = int(meta["size"]), int(meta["patch"])
@@ -92,13 +93,3 @@ class PlaceModel:
         if positions is not None and positions.shape != (ensemble.n_places, 2):
             raise ArtifactError(f"{path}: positions must be ({ensemble.n_places}, 2), got {positions.shape}")
         return cls(ensemble, size, patch, meta, positions)
-
-
-def build_model(weights: np.ndarray, theta: np.ndarray, assignment: np.ndarray, activity: np.ndarray,
-                region_start: np.ndarray, places_per_module: int, n_places: int, params: ModuleParams,
-                size: int = 28, patch: int = 7, metadata: dict | None = None) -> PlaceModel:
-    """A model whose weights are rounded to float16 as the artifact stores them."""
-    ensemble = PlaceEnsemble(params, weights.astype(np.float16).astype(np.float32), theta.astype(np.float32),
-                             assignment.astype(np.int64), activity.astype(np.int64),
-                             region_start.astype(np.int64), int(places_per_module), int(n_places))
-    return PlaceModel(ensemble, size, patch, dict(metadata or {}))

@@ -224,21 +224,29 @@ def _stdp_step(w, s_t, spk, x_pre, x_p1, x_p2, touched, p: ModuleParams) -> None
 
 
 def train_images(w: np.ndarray, theta: np.ndarray, pixels: np.ndarray, params: ModuleParams,
-                 rng: np.random.Generator) -> np.ndarray:
-    """One learning presentation of ``pixels (b, n_input)`` per module, with Diehl & Cook's
-    intensity boost for modules that stayed (almost) silent; returns the final counts ``(b, n_exc)``."""
+                 rng: np.random.Generator, learn: bool = True) -> np.ndarray:
+    """One presentation of ``pixels (b, n_input)`` per module, with Diehl & Cook's intensity boost
+    for modules that stayed (almost) silent; returns the final counts ``(b, n_exc)``.
+
+    ``learn=False`` is their test presentation: the same boost, no plasticity (weights are then
+    neither normalized nor changed, and ``theta`` stays fixed).
+    """
     counts = np.zeros(theta.shape, np.int64)
     todo = np.arange(theta.shape[0])
     intensity = 1.0
     for _ in range(params.max_boosts + 1):
         rates = poisson_rates_hz(pixels[todo], intensity)
         if todo.size == theta.shape[0]:  # the whole batch: work in place, no copies
-            normalize_weights(w, params)
-            c = present(w, theta, rates, params, rng, learn=True)
+            if learn:
+                normalize_weights(w, params)
+            c = present(w, theta, rates, params, rng, learn=learn)
         else:
-            sub_w, sub_theta = normalize_weights(w[todo], params), theta[todo]
-            c = present(sub_w, sub_theta, rates, params, rng, learn=True)
-            w[todo], theta[todo] = sub_w, sub_theta
+            sub_w, sub_theta = w[todo], theta[todo]
+            if learn:
+                sub_w = normalize_weights(sub_w, params)
+            c = present(sub_w, sub_theta, rates, params, rng, learn=learn)
+            if learn:
+                w[todo], theta[todo] = sub_w, sub_theta
         counts[todo] = c
         todo = todo[c.sum(axis=1) < params.min_spikes]
         if todo.size == 0:

@@ -44,10 +44,15 @@ def conductances(pixels: np.ndarray, w_flat: np.ndarray, params: ModuleParams) -
     return np.float32(params.tau_ge_s) * (rates @ w_flat)
 
 
-def fired(counts: np.ndarray, n_modules: int, k_active: int) -> np.ndarray:
-    """Bool ``(n, n_modules * n_exc)``: the ``k_active`` largest non-zero counts of each module."""
-    n, m = counts.shape
-    per = counts.reshape(n, n_modules, m // n_modules)
-    k = max(1, min(int(k_active), per.shape[2]))
-    kth = -np.partition(-per, k - 1, axis=2)[:, :, k - 1:k]
-    return ((per >= kth) & (per > 0)).reshape(n, m)
+def fired(counts: np.ndarray, module: np.ndarray, k_active: int) -> np.ndarray:
+    """Bool like ``counts (n, K)``: the ``k_active`` largest non-zero counts of each module, whose
+    neurons are the contiguous runs of equal values in the sorted ``module (K,)``."""
+    counts = np.asarray(counts)
+    out = np.zeros(counts.shape, bool)
+    bounds = np.flatnonzero(np.r_[True, module[1:] != module[:-1], True])
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        seg = counts[:, a:b]
+        k = max(1, min(int(k_active), b - a))
+        kth = -np.partition(-seg, k - 1, axis=1)[:, k - 1:k]
+        out[:, a:b] = (seg >= kth) & (seg > 0)
+    return out

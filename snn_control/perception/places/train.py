@@ -7,7 +7,10 @@
    batches go through the project's population map (serial, a process pool, a cluster). Each batch
    draws its randomness from its own child of ``SeedSequence(seed)``, so the result does not
    depend on the number of workers.
-3. Assignment and hyperactivity counts use the deployed response (:mod:`.response`).
+3. Neurons get their places from spike counts of a test presentation of the training images
+   (Poisson, lateral inhibition, no plasticity), as in the paper; the hyperactivity counts over the
+   whole route use the deployed response (:mod:`.response`), since simulating every module on
+   every reference image would cost as much as training them all again.
 4. The hyperactivity threshold is chosen from :data:`THRESHOLDS` by Recall@1 of a calibration
    query traverse on the calibration modules (the first ``calibration_fraction`` of the route); the
    other modules are never looked at. Without a calibration traverse no neuron is removed.
@@ -27,7 +30,7 @@ import numpy as np
 from snn_control.dictio import DictIO
 from snn_control.perception.places.encoding import poisson_rates_hz
 from snn_control.perception.places.ensemble import PlaceEnsemble
-from snn_control.perception.places.module import ModuleParams, init_weights, train_images
+from snn_control.perception.places.module import ModuleParams, init_weights, normalize_weights, train_images
 from snn_control.perception.places.response import conductances, expected_counts, fired
 
 # None: no regularization; otherwise neurons firing on >= T reference images are removed.
@@ -69,10 +72,12 @@ def region_images(refs: np.ndarray, start: int, places_per_module: int) -> np.nd
 
 
 def train_batch(pixels: np.ndarray, params: dict, epochs: int, seed: np.random.SeedSequence,
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Train ``b`` modules on ``pixels (b, n_img, n_input)``; returns ``(weights, theta)``.
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Train ``b`` modules on ``pixels (b, n_img, n_input)``; returns ``(weights, theta, counts)``.
 
-    A picklable task for the population map.
+    ``counts (b, n_img, n_exc)`` are the spike counts of a final test presentation of every
+    training image (no plasticity), from which neurons get their places. A picklable task for the
+    population map.
     """
     p = ModuleParams.from_dict(params)
     rng = np.random.default_rng(seed)
@@ -82,7 +87,9 @@ def train_batch(pixels: np.ndarray, params: dict, epochs: int, seed: np.random.S
     for _ in range(epochs):
         for k in rng.permutation(n_img):
             train_images(w, theta, pixels[:, k], p, rng)
-    return w, theta
+    normalize_weights(w, p)
+    counts = np.stack([train_images(w, theta, pixels[:, k], p, rng, learn=False) for k in range(n_img)], axis=1)
+    return w, theta, counts
 
 
 def initial_theta(w: np.ndarray, pixels: np.ndarray, p: ModuleParams) -> np.ndarray:
@@ -102,8 +109,9 @@ def initial_theta(w: np.ndarray, pixels: np.ndarray, p: ModuleParams) -> np.ndar
 
 def train_modules(refs: np.ndarray, config: PlaceTrainConfig, params: ModuleParams, pmap=None,
                   on_batch: Callable[[int], None] | None = None, checkpoint_dir: Path | None = None,
-                  resume: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Weights ``(M, n_input, n_exc)`` and ``theta (M, n_exc)`` of every module of the route.
+                  resume: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weights ``(M, n_input, n_exc)``, ``theta (M, n_exc)`` and test spike counts ``(M, n_img,
+    n_exc)`` (see :func:`train_batch`) of every module of the route.
 
     With ``checkpoint_dir`` each finished batch is written there; ``resume`` reuses the batches of
     an interrupted run with the same data, config and parameters (anything else is an error).
@@ -123,32 +131,32 @@ def train_modules(refs: np.ndarray, config: PlaceTrainConfig, params: ModulePara
     todo = [i for i in range(len(jobs)) if i not in done]
     for r in range(0, len(todo), width):  # rounds of one batch per worker, so progress can show
         ids = todo[r:r + width]
-        for i, (w, theta) in zip(ids, mapper(_train_job, [jobs[i] for i in ids])):
-            done[i] = (w, theta)
+        for i, result in zip(ids, mapper(_train_job, [jobs[i] for i in ids])):
+            done[i] = result
             if checkpoint_dir:
-                np.savez(Path(checkpoint_dir) / f"batch_{i:05d}.npz", w=w, theta=theta)
+                w, theta, counts = result
+                np.savez(Path(checkpoint_dir) / f"batch_{i:05d}.npz", w=w, theta=theta, counts=counts)
             if on_batch is not None:
                 on_batch(len(w))
-    return (np.concatenate([done[i][0] for i in range(len(jobs))]),
-            np.concatenate([done[i][1] for i in range(len(jobs))]))
+    return tuple(np.concatenate([done[i][k] for i in range(len(jobs))]) for k in range(3))
 
 
 def _open_checkpoint(folder: Path, resume: bool, refs: np.ndarray, config: PlaceTrainConfig,
-                     params: ModuleParams) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+                     params: ModuleParams) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
     """Finished batches of an earlier run of the same job (``{}`` unless ``resume``)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     stamp = {"config": config.to_dict(), "params": params.to_dict(), "shape": list(refs.shape),
              "data_sha256": hashlib.sha256(np.ascontiguousarray(refs).tobytes()).hexdigest()}
     meta = folder / "checkpoint.json"
-    done: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    done: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     if resume and meta.is_file():
         if json.loads(meta.read_text()) != json.loads(json.dumps(stamp)):
             raise ValueError(f"{folder}: the checkpoint is of a different run (data, config or parameters "
                              "differ); remove it or train without --resume")
         for f in sorted(folder.glob("batch_*.npz")):
             with np.load(f, allow_pickle=False) as z:
-                done[int(f.stem.split("_")[1])] = (z["w"], z["theta"])
+                done[int(f.stem.split("_")[1])] = (z["w"], z["theta"], z["counts"])
     else:
         for f in folder.glob("batch_*.npz"):
             f.unlink()
@@ -156,36 +164,36 @@ def _open_checkpoint(folder: Path, resume: bool, refs: np.ndarray, config: Place
     return done
 
 
-def _train_job(job: tuple) -> tuple[np.ndarray, np.ndarray]:
+def _train_job(job: tuple) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return train_batch(*job)
 
 
-def assign(weights: np.ndarray, theta: np.ndarray, refs: np.ndarray, places_per_module: int,
-           params: ModuleParams) -> np.ndarray:
-    """Each neuron's place ``(M, n_exc)``: its strongest response among its region's places."""
-    n_places = refs.shape[1]
-    out = np.full(theta.shape, -1, np.int64)
+def assign(counts: np.ndarray, n_places: int, n_traverses: int, places_per_module: int) -> np.ndarray:
+    """Each neuron's place ``(M, n_exc)``: the place of its region it fired most for in the test
+    presentation of the training images (``counts (M, n_traverses * places_per_module, n_exc)``,
+    summed over traverses); a neuron that never fired gets -1."""
+    m, _, n_e = counts.shape
+    out = np.full((m, n_e), -1, np.int64)
     for i, s in enumerate(regions(n_places, places_per_module)):
-        places = np.arange(s, min(s + places_per_module, n_places))
-        resp = sum(expected_counts(conductances(refs[r, places], weights[i], params), theta[i], params)
-                   for r in range(refs.shape[0]))                       # (n_region, n_exc)
-        best = resp.argmax(axis=0)
-        out[i] = np.where(resp.max(axis=0) > 0, places[best], -1)
+        span = max(1, min(places_per_module, n_places - s))
+        per = counts[i].reshape(n_traverses, places_per_module, n_e).sum(axis=0)   # (ppm, n_exc)
+        total = np.zeros((span, n_e))
+        np.add.at(total, np.arange(places_per_module) % span, per)
+        out[i] = np.where(total.max(axis=0) > 0, s + total.argmax(axis=0), -1)
     return out
 
 
-def hyperactivity(weights: np.ndarray, theta: np.ndarray, refs: np.ndarray, params: ModuleParams,
-                  k_active: int, chunk: int = 256) -> np.ndarray:
-    """Reference images (of the whole route, every traverse) on which each neuron fired, ``(M, n_exc)``."""
-    m, n_in, n_e = weights.shape
-    w_flat = np.ascontiguousarray(weights.transpose(1, 0, 2).reshape(n_in, m * n_e))
-    th = theta.reshape(-1)
-    images = refs.reshape(-1, n_in)
-    total = np.zeros(m * n_e, np.int64)
+def hyperactivity(ensemble: PlaceEnsemble, refs: np.ndarray, k_active: int, chunk: int = 256) -> np.ndarray:
+    """Reference images (of the whole route, every traverse) on which each of the ensemble's
+    neurons fired, ``(K,)``."""
+    p = ensemble.params
+    w = np.ascontiguousarray(ensemble.weights.T)
+    images = refs.reshape(-1, refs.shape[-1])
+    total = np.zeros(ensemble.n_neurons, np.int64)
     for a in range(0, len(images), chunk):
-        counts = expected_counts(conductances(images[a:a + chunk], w_flat, params), th, params)
-        total += fired(counts, m, k_active).sum(axis=0)
-    return total.reshape(m, n_e)
+        counts = expected_counts(conductances(images[a:a + chunk], w, p), ensemble.theta, p)
+        total += fired(counts, ensemble.module, k_active).sum(axis=0)
+    return total
 
 
 def calibrate(ensemble: PlaceEnsemble, queries: np.ndarray, n_calib_places: int) -> dict:
@@ -219,22 +227,23 @@ def train_ensemble(refs: np.ndarray, config: PlaceTrainConfig, params: ModulePar
     ``calibration`` (``(n_places, n_input)``, one query traverse) chooses the hyperactivity
     threshold on the calibration modules; without it no neuron is removed.
     """
-    from snn_control.perception.places.model import build_model
+    from snn_control.perception.places.model import PlaceModel
 
     params = params or ModuleParams(n_input=refs.shape[2])
     if refs.ndim != 3 or refs.shape[2] != params.n_input:
         raise ValueError(f"refs must be (traverses, places, {params.n_input}), got {refs.shape}")
     if refs.shape[1] < config.places_per_module:
         raise ValueError(f"{refs.shape[1]} places are fewer than one module's {config.places_per_module}")
-    weights, theta = train_modules(refs, config, params, pmap, on_batch, checkpoint_dir, resume)
+    weights, theta, counts = train_modules(refs, config, params, pmap, on_batch, checkpoint_dir, resume)
     weights = weights.astype(np.float16).astype(np.float32)   # as the artifact stores them
     starts = regions(refs.shape[1], config.places_per_module)
-    assignment = assign(weights, theta, refs, config.places_per_module, params)
-    activity = hyperactivity(weights, theta, refs, params, config.k_active)
-    model = build_model(weights, theta, assignment, activity, starts, config.places_per_module,
-                        refs.shape[1], params, size, patch, {"train": config.to_dict()})
-    report = {"n_modules": int(len(starts)), "assigned_neurons": int((assignment >= 0).sum()),
-              "places_with_neurons": int(np.unique(assignment[assignment >= 0]).size)}
+    assignment = assign(counts, refs.shape[1], refs.shape[0], config.places_per_module)
+    ensemble = PlaceEnsemble.from_modules(params, weights, theta, assignment, np.zeros_like(assignment),
+                                          starts, config.places_per_module, refs.shape[1])
+    ensemble.activity = hyperactivity(ensemble, refs, config.k_active)
+    model = PlaceModel(ensemble, size, patch, {"train": config.to_dict()})
+    report = {"n_modules": int(len(starts)), "assigned_neurons": ensemble.n_neurons,
+              "places_with_neurons": int(np.unique(ensemble.place).size)}
     if calibration is not None:
         n_cal = max(config.places_per_module, int(round(config.calibration_fraction * refs.shape[1])))
         report["calibration"] = calibrate(model.ensemble, calibration, n_cal)
