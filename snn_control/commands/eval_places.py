@@ -30,6 +30,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--method", default="snn", help="snn, snn-noreg, sad, tempo, a comma list, or all")
     parser.add_argument("--reference", default=None, help="reference traverses of the baselines (default: the model's)")
     parser.add_argument("--tolerance", type=int, default=0, help="a match within N places counts as correct")
+    parser.add_argument("--tolerance-m", type=float, default=None,
+                        help="judge by distance instead: a match within this many metres of the query's position "
+                             "(needs positions.csv in the query and first reference traverse)")
     parser.add_argument("--restrict", type=int, default=None, metavar="R",
                         help="also search only modules within R places of the true place")
     parser.add_argument("--plot", type=Path, default=None, help="PR curves and example matches (PNG)")
@@ -41,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
 
     from snn_control.artifacts.store import ArtifactError
     from snn_control.perception.places import harness as h
-    from snn_control.perception.places.data import PlaceDataError, open_traverses
+    from snn_control.perception.places.data import PlaceDataError, open_traverses, place_distances
     from snn_control.perception.places.model import PlaceModel
 
     name = "snn-control eval places"
@@ -59,6 +62,13 @@ def run(args: argparse.Namespace) -> int:
             raise ValueError(f"{args.model} was trained on {model.ensemble.n_places} places but {args.data} "
                              f"has {tset.n_places}; use the data set the model was trained on")
         queries = h.load_inputs(tset, args.query, model.size, model.patch)
+        distances = None
+        if args.tolerance_m is not None:
+            if not args.tolerance_m >= 0:
+                raise ValueError(f"--tolerance-m must be >= 0, got {args.tolerance_m}")
+            distances = place_distances(tset, args.query, refs[0])
+            if distances is None:
+                raise ValueError(f"--tolerance-m needs positions.csv in {args.query}/ and {refs[0]}/ of {args.data}")
     except (ValueError, PlaceDataError, ArtifactError) as exc:
         print(f"{name}: {exc}", file=sys.stderr)
         return 2
@@ -74,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
             ref_inputs = np.stack([h.load_inputs(tset, x, model.size, model.patch) for x in refs])
             r = h.run_tempo(ref_inputs, queries[places], places)
         results[method] = r
-        out[method] = h.metrics_of(r, truth, args.tolerance)
+        out[method] = h.metrics_of(r, truth, args.tolerance, None if distances is None else distances[places],
+                                   args.tolerance_m)
     summary = dict(out[methods[0]])
     summary.update({"method": methods[0], "query": args.query, "n_places": int(len(places)),
                     "n_modules": model.ensemble.n_modules, "threshold": model.ensemble.threshold,

@@ -152,7 +152,7 @@ class ImageReplayConfig(DictIO):
     source: str = "synth"
     folder: str = ""
     traverse: str = "summer"
-    first_place: int = 0
+    first_place: int = 200
     n_images: int = 40
     synth_seed: int = 0
     synth_width: int = 128

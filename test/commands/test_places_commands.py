@@ -70,3 +70,26 @@ def test_train_refuses_a_missing_traverse(tmp_path, capsys):
     rc = main(["train", "places", "--data", str(data), "--reference", "spring,autumn", "--out",
                str(tmp_path / "m"), "--calibrate", "none"])
     assert rc == 2 and "autumn" in capsys.readouterr().err
+
+
+def test_eval_by_distance_needs_positions(trained, capsys):
+    data, model = trained
+    rc = main(["eval", "places", "--data", str(data), "--model", str(model), "--query", "summer",
+               "--tolerance-m", "15"])
+    assert rc == 2 and "positions.csv" in capsys.readouterr().err
+    for name in ("spring", "fall", "summer"):
+        rows = "".join(f"{i:05d}.png,{10.0 * i},0\n" for i in range(12))
+        (data / name / "positions.csv").write_text("file,x,y\n" + rows)
+    try:
+        rc = main(["eval", "places", "--data", str(data), "--model", str(model), "--query", "summer",
+                   "--method", "sad", "--tolerance-m", "15", "--json"])
+        by_metres = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        assert rc == 0 and by_metres["tolerance_m"] == 15.0
+        rc = main(["eval", "places", "--data", str(data), "--model", str(model), "--query", "summer",
+                   "--method", "sad", "--tolerance", "1", "--json"])
+        by_places = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+        for key in ("recall_at_1", "recall_at_5", "auc_pr"):   # 10 m apart: 15 m is one place either side
+            assert by_metres[key] == by_places[key]
+    finally:
+        for name in ("spring", "fall", "summer"):
+            (data / name / "positions.csv").unlink()

@@ -39,3 +39,13 @@ def test_summary_of_a_perfect_matcher():
     scores = np.eye(5)
     m = summarize(scores, np.arange(5), np.ones(5))
     assert m["recall_at_1"] == m["recall_at_5"] == m["auc_pr"] == m["recall_at_100p"] == 1.0
+
+
+def test_a_distance_tolerance_judges_by_metres():
+    scores = np.array([[0.1, 0.9, 0.0], [0.9, 0.0, 0.1]])
+    truth = np.array([0, 2])
+    distances = np.array([[0.0, 4.0, 30.0], [25.0, 30.0, 0.0]])   # query 0 is 4 m from place 1
+    assert recall_at(scores, truth, 1, distances=distances, tolerance_m=5.0) == 0.5
+    assert recall_at(scores, truth, 1, distances=distances, tolerance_m=25.0) == 1.0
+    m = summarize(scores, truth, np.ones(2), distances=distances, tolerance_m=5.0)
+    assert m["recall_at_1"] == 0.5 and m["tolerance_m"] == 5.0

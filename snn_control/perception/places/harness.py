@@ -101,8 +101,9 @@ def run_tempo(ref_inputs: np.ndarray, queries: np.ndarray, places: np.ndarray, s
     return MethodResult(scores, _confidence(scores), elapsed, train_s)
 
 
-def metrics_of(result: MethodResult, truth: np.ndarray, tolerance: int) -> dict:
-    out = summarize(result.scores, truth, result.confidence, tolerance)
+def metrics_of(result: MethodResult, truth: np.ndarray, tolerance: int, distances: np.ndarray | None = None,
+               tolerance_m: float | None = None) -> dict:
+    out = summarize(result.scores, truth, result.confidence, tolerance, distances, tolerance_m)
     out["query_hz"] = float(len(truth) / max(result.query_s, 1e-9))
     if result.train_s:
         out["train_s"] = round(result.train_s, 2)

@@ -2,7 +2,8 @@
 
 Conventions (stated because papers differ):
     * A match of query ``q`` is correct when it lies within ``tolerance`` places of the true place
-      ``truth[q]`` (or, with positions, within ``tolerance_m`` metres).
+      ``truth[q]`` or, given the metres from every query to every place (GPS or odometry), within
+      ``tolerance_m`` metres of the query.
     * Recall@N: the fraction of queries with a correct place among the ``N`` best-scored places.
     * Precision-recall: every query has a true place. Sweep a threshold over the best match's
       confidence (high first); at each threshold the accepted queries give precision = correct
@@ -16,14 +17,22 @@ from __future__ import annotations
 import numpy as np
 
 
-def correct_mask(candidates: np.ndarray, truth: np.ndarray, tolerance: int = 0) -> np.ndarray:
-    """Bool like ``candidates (n, k)`` (or ``(n,)``): within ``tolerance`` places of ``truth (n,)``."""
+def correct_mask(candidates: np.ndarray, truth: np.ndarray, tolerance: int = 0,
+                 distances: np.ndarray | None = None, tolerance_m: float | None = None) -> np.ndarray:
+    """Bool like ``candidates (n, k)`` (or ``(n,)``): within ``tolerance`` places of ``truth (n,)``,
+    or, with ``distances (n, n_places)`` metres from each query to every place, within
+    ``tolerance_m`` metres."""
     c = np.asarray(candidates)
+    if distances is not None:
+        rows = np.arange(len(c)).reshape((-1,) + (1,) * (c.ndim - 1))
+        d = np.asarray(distances)[rows, np.maximum(c, 0)]
+        return (c >= 0) & (d <= float(tolerance_m))
     t = np.asarray(truth).reshape((-1,) + (1,) * (c.ndim - 1))
     return (c >= 0) & (np.abs(c - t) <= tolerance)
 
 
-def recall_at(scores: np.ndarray, truth: np.ndarray, n: int, tolerance: int = 0) -> float:
+def recall_at(scores: np.ndarray, truth: np.ndarray, n: int, tolerance: int = 0,
+              distances: np.ndarray | None = None, tolerance_m: float | None = None) -> float:
     """Recall@``n`` from place scores ``(n_queries, n_places)`` (higher is better)."""
     s = np.asarray(scores, dtype=np.float64)
     if s.ndim != 2 or len(s) != len(truth):
@@ -31,7 +40,7 @@ def recall_at(scores: np.ndarray, truth: np.ndarray, n: int, tolerance: int = 0)
     k = min(int(n), s.shape[1])
     top = np.argpartition(-s, k - 1, axis=1)[:, :k]
     top = np.where(np.isfinite(np.take_along_axis(s, top, axis=1)), top, -1)
-    return float(correct_mask(top, truth, tolerance).any(axis=1).mean())
+    return float(correct_mask(top, truth, tolerance, distances, tolerance_m).any(axis=1).mean())
 
 
 def pr_curve(confidence: np.ndarray, correct: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -59,16 +68,21 @@ def recall_at_full_precision(precision: np.ndarray, recall: np.ndarray) -> float
     return float(recall[first_bad - 1])
 
 
-def summarize(scores: np.ndarray, truth: np.ndarray, confidence: np.ndarray, tolerance: int = 0) -> dict:
-    """Every metric above for one method and query traverse."""
+def summarize(scores: np.ndarray, truth: np.ndarray, confidence: np.ndarray, tolerance: int = 0,
+              distances: np.ndarray | None = None, tolerance_m: float | None = None) -> dict:
+    """Every metric above for one method and query traverse (``distances``/``tolerance_m``: judge
+    by metres instead of places, see :func:`correct_mask`)."""
     best = np.asarray(scores).argmax(axis=1)
     best = np.where(np.isfinite(np.asarray(scores)[np.arange(len(best)), best]), best, -1)
-    ok = correct_mask(best, truth, tolerance)
+    ok = correct_mask(best, truth, tolerance, distances, tolerance_m)
     precision, recall = pr_curve(confidence, ok)
-    return {
-        "recall_at_1": recall_at(scores, truth, 1, tolerance),
-        "recall_at_5": recall_at(scores, truth, 5, tolerance),
+    out = {
+        "recall_at_1": recall_at(scores, truth, 1, tolerance, distances, tolerance_m),
+        "recall_at_5": recall_at(scores, truth, 5, tolerance, distances, tolerance_m),
         "auc_pr": pr_auc(precision, recall),
         "recall_at_100p": recall_at_full_precision(precision, recall),
         "tolerance": int(tolerance),
     }
+    if distances is not None:
+        out["tolerance_m"] = float(tolerance_m)
+    return out
