@@ -40,68 +40,90 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import numpy as np
-
     from snn_control.artifacts.store import ArtifactError
-    from snn_control.perception.places import harness as h
-    from snn_control.perception.places.data import PlaceDataError, open_traverses, place_distances
-    from snn_control.perception.places.model import PlaceModel
+    from snn_control.perception.places.data import PlaceDataError
 
-    name = "snn-control eval places"
     try:
-        methods = list(h.METHODS) if args.method == "all" else [m.strip() for m in args.method.split(",")]
-        bad = [m for m in methods if m not in h.METHODS]
-        if bad or not methods:
-            raise ValueError(f"unknown --method {bad or args.method}; choose from {', '.join(h.METHODS)} or all")
-        if args.tolerance < 0:
-            raise ValueError(f"--tolerance must be >= 0, got {args.tolerance}")
-        model = PlaceModel.load(args.model)
-        refs = (args.reference.split(",") if args.reference else list(model.metadata.get("reference", [])))
-        tset = open_traverses(args.data, sorted({args.query, *refs}))
-        if tset.n_places != model.ensemble.n_places:
-            raise ValueError(f"{args.model} was trained on {model.ensemble.n_places} places but {args.data} "
-                             f"has {tset.n_places}; use the data set the model was trained on")
-        queries = h.load_inputs(tset, args.query, model.size, model.patch)
-        distances = None
-        if args.tolerance_m is not None:
-            if not args.tolerance_m >= 0:
-                raise ValueError(f"--tolerance-m must be >= 0, got {args.tolerance_m}")
-            distances = place_distances(tset, args.query, refs[0])
-            if distances is None:
-                raise ValueError(f"--tolerance-m needs positions.csv in {args.query}/ and {refs[0]}/ of {args.data}")
+        setup = _setup(args)
     except (ValueError, PlaceDataError, ArtifactError) as exc:
-        print(f"{name}: {exc}", file=sys.stderr)
+        print(f"snn-control eval places: {exc}", file=sys.stderr)
         return 2
-    places = h.test_places(model)
-    truth = places
-    results, out = {}, {}
-    for method in methods:
-        if method in ("snn", "snn-noreg"):
-            r = h.run_snn(model, queries[places], places, regularized=method == "snn")
-        elif method == "sad":
-            r = h.run_sad(tset, args.query, refs, places, places)
-        else:
-            ref_inputs = np.stack([h.load_inputs(tset, x, model.size, model.patch) for x in refs])
-            r = h.run_tempo(ref_inputs, queries[places], places)
-        results[method] = r
-        out[method] = h.metrics_of(r, truth, args.tolerance, None if distances is None else distances[places],
-                                   args.tolerance_m)
+    model, tset, refs, queries, places, distances, methods = setup
+    results = {m: _run_method(m, model, tset, refs, queries, places, args.query) for m in methods}
+    out = {m: _metrics(r, places, args, distances) for m, r in results.items()}
     summary = dict(out[methods[0]])
     summary.update({"method": methods[0], "query": args.query, "n_places": int(len(places)),
                     "n_modules": model.ensemble.n_modules, "threshold": model.ensemble.threshold,
                     "kept_neurons": model.ensemble.n_kept, "methods": out})
     summary["query_hz_single"] = _single_rate(model, queries[places])
     if args.restrict is not None:
-        summary["restricted"] = _restricted(model, queries, places, args.restrict, args.tolerance)
+        summary["restricted"] = _restricted(model, queries, places, args, distances)
     _print_table(out, summary)
     if args.plot is not None:
         from snn_control.perception.places.plots import plot_results
 
-        plot_results(args.plot, results, truth, tset, args.query, refs[0], args.tolerance)
+        plot_results(args.plot, results, places, tset, args.query, refs[0], args.tolerance,
+                     distances=None if distances is None else distances[places], tolerance_m=args.tolerance_m)
         print(f"wrote {args.plot}")
     if args.json:
         print(json.dumps(summary))
     return 0
+
+
+def _setup(args: argparse.Namespace):
+    """Load and check everything before any method runs (every problem raises ValueError & co)."""
+    from snn_control.perception.places import harness as h
+    from snn_control.perception.places.data import open_traverses, place_distances
+    from snn_control.perception.places.model import PlaceModel
+
+    methods = list(h.METHODS) if args.method == "all" else [m.strip() for m in args.method.split(",")]
+    bad = [m for m in methods if m not in h.METHODS]
+    if bad or not methods:
+        raise ValueError(f"unknown --method {bad or args.method}; choose from {', '.join(h.METHODS)} or all")
+    if args.tolerance < 0:
+        raise ValueError(f"--tolerance must be >= 0, got {args.tolerance}")
+    if args.tolerance_m is not None and not args.tolerance_m >= 0:
+        raise ValueError(f"--tolerance-m must be >= 0, got {args.tolerance_m}")
+    model = PlaceModel.load(args.model)
+    refs = args.reference.split(",") if args.reference else list(model.metadata.get("reference", []))
+    if not refs:
+        raise ValueError(f"{args.model} names no reference traverse; pass --reference")
+    tset = open_traverses(args.data, sorted({args.query, *refs}))
+    n = model.ensemble.n_places
+    limited = model.metadata.get("limit_places") == n
+    if tset.n_places != n and not (limited and tset.n_places > n):
+        raise ValueError(f"{args.model} was trained on {n} places but {args.data} has {tset.n_places}; "
+                         "use the data set the model was trained on")
+    queries = h.load_inputs(tset, args.query, model.size, model.patch)[:n]
+    places = h.test_places(model)
+    distances = None
+    if args.tolerance_m is not None:
+        distances = place_distances(tset, args.query, refs[0])
+        if distances is None:
+            raise ValueError(f"--tolerance-m needs positions.csv in {args.query}/ and {refs[0]}/ of {args.data}")
+        distances = distances[:n, :n]
+    return model, tset, refs, queries, places, distances, methods
+
+
+def _run_method(method, model, tset, refs, queries, places, query):
+    import numpy as np
+
+    from snn_control.perception.places import harness as h
+
+    if method in ("snn", "snn-noreg"):
+        return h.run_snn(model, queries[places], places, regularized=method == "snn")
+    if method == "sad":
+        return h.run_sad(tset, query, refs, places, places, model.ensemble.n_places)
+    n = model.ensemble.n_places
+    ref_inputs = np.stack([h.load_inputs(tset, x, model.size, model.patch)[:n] for x in refs])
+    return h.run_tempo(ref_inputs, queries[places], places)
+
+
+def _metrics(result, places, args, distances) -> dict:
+    from snn_control.perception.places import harness as h
+
+    return h.metrics_of(result, places, args.tolerance, None if distances is None else distances[places],
+                        args.tolerance_m)
 
 
 def _single_rate(model, queries, n: int = 200) -> float:
@@ -115,14 +137,14 @@ def _single_rate(model, queries, n: int = 200) -> float:
     return float(len(idx) / (time.perf_counter() - start))
 
 
-def _restricted(model, queries, places, radius: int, tolerance: int) -> dict:
+def _restricted(model, queries, places, args, distances) -> dict:
     from snn_control.perception.places import harness as h
 
     e = model.ensemble
-    modules = [e.modules_near(int(p), radius) for p in places]
+    modules = [e.modules_near(int(p), args.restrict) for p in places]
     r = h.run_snn(model, queries[places], places, regularized=True, modules=modules)
-    m = h.metrics_of(r, places, tolerance)
-    return {"radius_places": radius, "recall_at_1": m["recall_at_1"], "query_hz_single": m["query_hz"],
+    m = _metrics(r, places, args, distances)
+    return {"radius_places": args.restrict, "recall_at_1": m["recall_at_1"], "query_hz_single": m["query_hz"],
             "mean_modules": float(sum(len(x) for x in modules) / len(modules))}
 
 

@@ -11,8 +11,10 @@ published), p50 and p99.
 The image replay plays a query traverse (the synthetic benchmark rendered on the fly, or a folder);
 place recognition matches each image. Place figures (keys ``place_*``): images sent, matches, no
 match, rejected, ``place_accuracy`` (the share of images sent whose match is the true place; an
-image without a match counts as wrong), ``place_accuracy_tol1`` (within one place), and the image
-stamp to match latency p50 and p99.
+image without a match counts as wrong), ``place_accuracy_tol1`` (within one place),
+``place_withheld`` (matches under the confidence threshold, not published), ``place_published``,
+``place_precision`` (the share of published matches that are right), and the image stamp to match
+latency p50 and p99.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ def build_params(args: argparse.Namespace) -> dict:
         cam["real_time_factor"], cam["lockstep"] = 0.0, True
         replay["real_time_factor"], replay["lockstep"] = 0.0, True
     if args.query_folder:  # the whole traverse unless --query-images says otherwise
-        replay["source"], replay["folder"], replay["n_images"] = "folder", args.query_folder, 0
+        replay["source"], replay["folder"], replay["first_place"], replay["n_images"] = "folder", args.query_folder, 0, 0
     if args.query_traverse:
         replay["traverse"] = args.query_traverse
     if args.query_images is not None:
@@ -129,12 +131,15 @@ def place_metrics(replay, places) -> dict:
     from snn_control.perception.place_service import score_matches
 
     service = places.service
-    score = score_matches(replay.sent, service.history)
+    score = score_matches(replay.sent, service.history, withheld=service.withheld)
     return {
         "place_images": replay.n_published,
         "place_answered": score["n_answered"],
         "place_matches": service.n_matches,
         "place_no_match": service.n_no_match,
+        "place_withheld": service.n_withheld,
+        "place_published": service.n_matches - service.n_withheld,
+        "place_precision": score["precision_published"],
         "place_rejected": service.n_rejected,
         "place_unreadable": replay.n_unreadable,
         "place_missed_acks": replay.pacer.n_missed,

@@ -82,6 +82,8 @@ def run(args: argparse.Namespace) -> int:
                    "reference": references, "calibrate": calib, "data": str(args.data), "workers": args.workers})
     model.metadata.update({"reference": references, "calibrate": calib, "data": str(args.data),
                            "train_s": report["train_s"]})
+    if n < tset.n_places:
+        model.metadata["limit_places"] = n
     if references[0] in tset.positions:
         model.positions = tset.positions[references[0]][:n]
     path = model.save(args.out)

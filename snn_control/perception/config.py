@@ -106,7 +106,11 @@ class PlaceRecognitionConfig(DictIO):
     searched (empty: all; ``place/active_modules`` changes the set at run time). A match's x/y
     variance is ``(place_spacing_m / (1 + confidence))**2``, with ``place_spacing_m`` 0 meaning the
     spacing of the model's reference places. ``image_width``/``image_height`` (0: any) reject
-    images of another size; an image with a side under ``min_side_px`` is always rejected.
+    images of another size; an image with a side under ``min_side_px``, or whose grey levels vary by
+    less than ``min_contrast`` (standard deviation: a blank, covered or saturated frame), is always
+    rejected. A match whose confidence (best minus runner-up score) is below ``min_confidence`` is
+    withheld (counted, not published); a negative value means the model's own, chosen on its
+    calibration traverse for 90 % precision, and 0 publishes every match.
     ``frame_id`` is the frame of the published pose (the reference places' map). ``record`` keeps
     every answer (for scoring a run).
     """
@@ -118,6 +122,8 @@ class PlaceRecognitionConfig(DictIO):
     image_width: int = 0
     image_height: int = 0
     min_side_px: int = 16
+    min_contrast: float = 2.0
+    min_confidence: float = -1.0
     record: bool = False
 
     def __post_init__(self) -> None:
@@ -131,6 +137,10 @@ class PlaceRecognitionConfig(DictIO):
                 raise ValueError(f"{name} must be >= 0 (0: any), got {getattr(self, name)}")
         if self.min_side_px < 1:
             raise ValueError(f"min_side_px must be >= 1, got {self.min_side_px}")
+        if not (math.isfinite(self.min_contrast) and self.min_contrast >= 0):
+            raise ValueError(f"min_contrast must be >= 0 grey levels, got {self.min_contrast}")
+        if not math.isfinite(self.min_confidence):
+            raise ValueError(f"min_confidence must be finite (negative: the model's), got {self.min_confidence}")
         if not self.frame_id:
             raise ValueError("frame_id must name the map frame of the reference places")
 

@@ -71,7 +71,7 @@ class Probe:
 
 def test_replayed_traverse_gives_the_offline_matches(context, tiny_places):
     replay = ImageReplayNode(context=context, parameter_overrides=params(
-        source="folder", folder=str(tiny_places.root), traverse="query", n_images=0, real_time_factor=0.0,
+        source="folder", folder=str(tiny_places.root), traverse="query", first_place=0, n_images=0, real_time_factor=0.0,
         lockstep=True, rate_hz=10.0))
     node = PlaceRecognitionNode(context=context, parameter_overrides=params(model=str(tiny_places.model), record=True))
     probe = Probe(context, replay, node)

@@ -50,6 +50,9 @@ def test_variance_falls_with_confidence_from_one_place_spacing(model):
     (np.zeros((30, 40, 3), np.uint8), "non-empty grayscale"),
     (np.zeros((10, 40), np.uint8), "smaller than min_side_px 16"),
     (np.full((30, 40), np.nan, np.float32), "NaN or inf"),
+    (np.ones((30, 40), bool), "must be numbers"),
+    (np.full((30, 40), 0, np.uint8), "no contrast"),       # lens cap
+    (np.full((30, 40), 255, np.uint8), "no contrast"),     # saturated
 ])
 def test_bad_images_are_rejected_with_a_reason(model, image, reason):
     service = PlaceService(model)
@@ -109,7 +112,10 @@ def test_score_matches_counts_every_image_sent():
     truth = {10: 0, 20: 1, 30: 2, 40: 3, 50: 4}
     answers = [(10, 0), (20, 2), (30, -1), (40, None)]  # 50 never answered
     score = score_matches(truth, answers)
-    assert score == {"n_sent": 5, "n_answered": 4, "accuracy_tol0": 0.2, "accuracy_tol1": 0.4}
+    assert score == {"n_sent": 5, "n_answered": 4, "accuracy_tol0": 0.2, "accuracy_tol1": 0.4,
+                     "precision_published": 0.5}
+    assert score_matches(truth, answers, withheld={20})["precision_published"] == 1.0
+    assert score_matches(truth, answers, withheld={10, 20})["precision_published"] is None
     assert score_matches({}, [])["accuracy_tol0"] is None
 
 
@@ -130,13 +136,20 @@ def test_model_that_cannot_load_names_the_file(tmp_path):
         load_place_model(str(tmp_path / "bad.npz"))
 
 
-def test_shipped_model_absent_or_loadable():
-    try:
-        model = load_place_model("")
-    except ArtifactError as exc:
-        assert "places_synth" in str(exc) and "snn-control train places" in str(exc)
-    else:
-        assert model.ensemble.n_places > 0
+def test_shipped_model_loads_with_its_calibration():
+    model = load_place_model("")
+    assert (model.ensemble.n_places, model.ensemble.n_modules, model.ensemble.threshold) == (600, 24, 40)
+    assert PlaceService(model).min_confidence == pytest.approx(0.0763, abs=1e-4)   # calibrated, 90 % precision
+    assert PlaceService(model, PlaceRecognitionConfig(min_confidence=0.0)).min_confidence == 0.0
+
+
+def test_low_confidence_matches_are_withheld_not_published(model, tiny_places):
+    service = PlaceService(model, PlaceRecognitionConfig(min_confidence=1e9, record=True))
+    outs = [service.localize(image, key=i) for i, image in enumerate(tiny_places.query)]
+    assert all(o.fix is None and not o.rejected and o.level == OK for o in outs)
+    assert service.n_withheld == service.n_matches > 0 and len(service.withheld) == service.n_withheld
+    assert "withheld" in next(o.message for o in outs if "withheld" in o.message)
+    assert service.status_values()["withheld"] == service.n_withheld
 
 
 def test_folder_replay_plays_the_traverse_with_its_truth(tiny_places):

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from snn_control.perception.places.metrics import (correct_mask, pr_auc, pr_curve, recall_at,
+from snn_control.perception.places.metrics import (best_match, correct_mask, pr_auc, pr_curve, recall_at,
                                                    recall_at_full_precision, summarize)
 
 
@@ -37,7 +37,7 @@ def test_pr_curve_auc_and_recall_at_full_precision_by_hand():
 
 def test_summary_of_a_perfect_matcher():
     scores = np.eye(5)
-    m = summarize(scores, np.arange(5), np.ones(5))
+    m = summarize(scores, np.arange(5))
     assert m["recall_at_1"] == m["recall_at_5"] == m["auc_pr"] == m["recall_at_100p"] == 1.0
 
 
@@ -47,5 +47,23 @@ def test_a_distance_tolerance_judges_by_metres():
     distances = np.array([[0.0, 4.0, 30.0], [25.0, 30.0, 0.0]])   # query 0 is 4 m from place 1
     assert recall_at(scores, truth, 1, distances=distances, tolerance_m=5.0) == 0.5
     assert recall_at(scores, truth, 1, distances=distances, tolerance_m=25.0) == 1.0
-    m = summarize(scores, truth, np.ones(2), distances=distances, tolerance_m=5.0)
+    m = summarize(scores, truth, distances=distances, tolerance_m=5.0)
     assert m["recall_at_1"] == 0.5 and m["tolerance_m"] == 5.0
+
+
+def test_best_match_is_one_rule_for_every_method():
+    scores = np.array([[0.2, 0.5, 0.1], [0.0, 0.0, 0.0], [-np.inf, 0.3, -np.inf], [-np.inf] * 3])
+    place, best, conf = best_match(scores, min_score=0.0)
+    assert place.tolist() == [1, -1, 1, -1]           # a silent query (all 0) matches nothing
+    assert conf == pytest.approx([0.3, 0.0, 0.0, 0.0])  # no finite runner-up: no confidence
+    place, _, _ = best_match(-np.array([[3.0, 1.0, 2.0]]))   # SAD: -distance, no floor
+    assert place.tolist() == [1]
+
+
+def test_pr_curve_accepts_equal_confidences_together():
+    conf = np.array([0.5, 0.5, 0.2])
+    a = pr_curve(conf, np.array([True, False, True]))
+    b = pr_curve(conf, np.array([False, True, True]))   # the same queries in another order
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    assert a[0].tolist() == [0.5, pytest.approx(2 / 3)]
+    assert recall_at_full_precision(*a) == 0.0

@@ -70,8 +70,8 @@ def test_assignment_follows_the_test_spike_counts():
 def test_the_ensemble_recognizes_places_better_than_chance(trained, data):
     model, _ = trained
     refs, query = data
-    got = model.ensemble.match(refs[0]).place
-    assert np.mean(got == np.arange(12)) >= 0.75           # chance is 1/12
+    assert np.mean(model.ensemble.match(refs[0]).place == np.arange(12)) >= 0.75   # a reference traverse
+    assert np.mean(model.ensemble.match(query).place == np.arange(12)) >= 0.5      # the query; chance 1/12
 
 
 def test_restricted_search_scores_equal_the_full_search_on_its_places(trained, data):
@@ -150,3 +150,61 @@ def test_bad_shapes_are_refused(data):
         train_ensemble(refs[:, :, :100], CONFIG, PARAMS)
     with pytest.raises(ValueError, match="fewer than one module"):
         train_ensemble(refs[:, :3], CONFIG, PARAMS)
+
+
+def test_progress_is_reported_without_a_checkpoint(data):
+    refs, _ = data
+    calls = []
+    train_modules(refs, PlaceTrainConfig(places_per_module=5, epochs=1, modules_per_batch=2), PARAMS,
+                  on_batch=calls.append)
+    assert calls == [2, 1]
+
+
+def test_calibration_never_looks_past_the_calibration_region(data):
+    refs, query = data
+    garbage = query.copy()
+    garbage[5:] = np.random.default_rng(0).random(garbage[5:].shape) * 255   # test-region queries
+    cfg = PlaceTrainConfig(places_per_module=5, epochs=1, modules_per_batch=4, calibration_fraction=0.2)
+    a = train_ensemble(refs, cfg, PARAMS, calibration=query)[1]["calibration"]
+    b = train_ensemble(refs, cfg, PARAMS, calibration=garbage)[1]["calibration"]
+    assert a == b and a["calibration_places"] == 5
+
+
+def test_calibration_must_leave_a_module_to_test(data):
+    refs, query = data
+    with pytest.raises(ValueError, match="leave none to test"):
+        train_ensemble(refs[:, :5], CONFIG, PARAMS, calibration=query[:5])
+
+
+def _rewrite(path, **changes):
+    """Rewrite a saved model's arrays or metadata and re-seal its checksum (a valid but wrong file)."""
+    import hashlib
+
+    npz, meta_path = path.with_suffix(".npz"), path.with_suffix(".json")
+    meta = json.loads(meta_path.read_text())
+    with np.load(npz, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    for key, value in changes.items():
+        if key in arrays:
+            arrays[key] = value
+            meta["arrays"][key] = {"shape": list(value.shape), "dtype": str(value.dtype)}
+        else:
+            meta["metadata"][key] = value
+    np.savez(npz, **arrays)
+    meta["sha256"] = hashlib.sha256(npz.read_bytes()).hexdigest()
+    meta_path.write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda a: {"region_start": a["region_start"][::-1].copy()}, "region_start"),
+    (lambda a: {"module": a["module"].astype(np.float32)}, "integers"),
+    (lambda a: {"threshold": 5.7}, "threshold"),
+    (lambda a: {"patch": 4}, "patch"),
+])
+def test_inconsistent_model_files_are_refused(trained, tmp_path, change, message):
+    path = trained[0].save(tmp_path / "m")
+    with np.load(path, allow_pickle=False) as z:
+        arrays = {k: z[k] for k in z.files}
+    _rewrite(path, **change(arrays))
+    with pytest.raises(ArtifactError, match=message):
+        PlaceModel.load(path)

@@ -6,7 +6,8 @@ take the ``k x k`` window around it (reflected at the border),
     z = (I - mean_window) / std_window,    z clipped to [-1, 1],    P = 255 (z + 1) / 2,
 
 so each pixel says how much brighter it is than its neighbourhood, which is what survives a change
-of season or light. A window with no contrast (std below ``1e-6``) gives ``P = 127.5``.
+of season or light. A window with no contrast (std below ``FLAT_STD`` = 0.5 grey levels: resampling
+ripples, not scene) gives ``P = 127.5``, so a blank frame stays blank instead of becoming noise.
 
 Poisson coding: pixel ``P`` (0..255) drives an input neuron at ``r = intensity * P / 4`` Hz (max
 63.75 Hz at intensity 1); in a step of ``dt_s`` it spikes with probability ``r * dt_s``.
@@ -15,6 +16,8 @@ Poisson coding: pixel ``P`` (0..255) drives an input neuron at ``r = intensity *
 from __future__ import annotations
 
 import numpy as np
+
+FLAT_STD = 0.5  # grey levels: a window with less contrast than this counts as flat
 
 
 def _box_sum(a: np.ndarray, k: int) -> np.ndarray:
@@ -48,7 +51,7 @@ def patch_normalize(images: np.ndarray, patch: int = 7) -> np.ndarray:
     mean = _box_sum(a, patch) / n
     var = np.maximum(_box_sum(a * a, patch) / n - mean * mean, 0.0)
     std = np.sqrt(var)
-    z = np.where(std > 1e-6, (a - mean) / np.maximum(std, 1e-6), 0.0)
+    z = np.where(std > FLAT_STD, (a - mean) / np.maximum(std, FLAT_STD), 0.0)
     out = (127.5 * (np.clip(z, -1.0, 1.0) + 1.0)).astype(np.float32)
     return out[0] if single else out
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from snn_control.perception.places.metrics import best_match
 from snn_control.perception.places.module import ModuleParams
 from snn_control.perception.places.response import conductances, expected_counts
 
@@ -57,6 +58,14 @@ class PlaceEnsemble:
     _q: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        for name in ("place", "module", "activity", "region_start"):
+            if getattr(self, name).dtype.kind not in "iu":
+                raise ValueError(f"{name} must hold integers, got {getattr(self, name).dtype}")
+        if self.places_per_module < 1 or self.n_places < 1:
+            raise ValueError(f"places_per_module and n_places must be >= 1, got {self.places_per_module}, "
+                             f"{self.n_places}")
+        if not np.array_equal(self.region_start, np.arange(0, self.n_places, self.places_per_module)):
+            raise ValueError(f"region_start must be 0, {self.places_per_module}, ... below n_places {self.n_places}")
         k = self.place.shape[0]
         if self.weights.shape != (k, self.params.n_input):
             raise ValueError(f"weights must be ({k}, n_input {self.params.n_input}), got {self.weights.shape}")
@@ -97,7 +106,8 @@ class PlaceEnsemble:
 
     def set_threshold(self, threshold: int | None) -> None:
         """Remove neurons with ``activity >= threshold`` (``None``: keep all) and rebuild the query."""
-        if threshold is not None and (isinstance(threshold, bool) or int(threshold) < 0):
+        if threshold is not None and (isinstance(threshold, bool) or not isinstance(threshold, (int, np.integer))
+                                      or threshold < 0):
             raise ValueError(f"threshold must be an integer >= 0 or None, got {threshold!r}")
         self.threshold = None if threshold is None else int(threshold)
         keep = np.ones(self.n_neurons, bool) if self.threshold is None else self.activity < self.threshold
@@ -148,13 +158,5 @@ class PlaceEnsemble:
         return np.concatenate([np.arange(mc[m], mc[m + 1]) for m in mods]) if mods.size else np.zeros(0, np.int64)
 
     def match(self, pixels: np.ndarray, modules: np.ndarray | None = None) -> Match:
-        """Best place of each query (see :class:`Match`)."""
-        s = self.scores(pixels, modules)
-        place = s.argmax(axis=1)
-        best = s[np.arange(len(s)), place]
-        s2 = s.copy()
-        s2[np.arange(len(s)), place] = -np.inf
-        runner = s2.max(axis=1)
-        ok = np.isfinite(best) & (best > 0)
-        conf = np.where(ok, best - np.where(np.isfinite(runner), runner, 0.0), 0.0)
-        return Match(np.where(ok, place, -1), np.where(ok, best, 0.0), conf)
+        """Best place of each query (see :class:`Match` and :func:`.metrics.best_match`)."""
+        return Match(*best_match(self.scores(pixels, modules), min_score=0.0))

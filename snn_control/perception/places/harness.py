@@ -32,13 +32,16 @@ def test_places(model: PlaceModel) -> np.ndarray:
     """Places that queries are drawn from and matched against (after the calibration region)."""
     cal = model.metadata.get("report", {}).get("calibration")
     start = int(cal["calibration_places"]) if cal else 0
+    if start >= model.ensemble.n_places:
+        raise ValueError(f"the model's calibration region covers all {model.ensemble.n_places} places: "
+                         "nothing is left to test")
     return np.arange(start, model.ensemble.n_places)
 
 
 @dataclass
 class MethodResult:
     scores: np.ndarray        # (n_queries, n_places); -inf outside the test places
-    confidence: np.ndarray    # (n_queries,)
+    min_score: float          # a best score must lie above this to be a match (metrics.best_match)
     query_s: float            # wall time of scoring every query (batched)
     train_s: float = 0.0
 
@@ -47,11 +50,6 @@ def _mask(scores: np.ndarray, places: np.ndarray) -> np.ndarray:
     out = np.full_like(scores, -np.inf)
     out[:, places] = scores[:, places]
     return out
-
-
-def _confidence(scores: np.ndarray) -> np.ndarray:
-    top2 = -np.sort(-np.where(np.isfinite(scores), scores, -1e30), axis=1)[:, :2]
-    return top2[:, 0] - top2[:, 1]
 
 
 def run_snn(model: PlaceModel, queries: np.ndarray, places: np.ndarray, regularized: bool,
@@ -71,10 +69,13 @@ def run_snn(model: PlaceModel, queries: np.ndarray, places: np.ndarray, regulari
     finally:
         e.set_threshold(chosen)
     scores = _mask(scores, places)
-    return MethodResult(scores, _confidence(scores), elapsed)
+    return MethodResult(scores, 0.0, elapsed)
 
 
-def run_sad(tset: TraverseSet, query: str, references: list[str], places: np.ndarray, rows: np.ndarray) -> MethodResult:
+def run_sad(tset: TraverseSet, query: str, references: list[str], places: np.ndarray, rows: np.ndarray,
+            n_places: int | None = None) -> MethodResult:
+    """SAD of the query images ``rows`` against the reference images of ``places`` (route length
+    ``n_places``, default the data set's)."""
     from snn_control.perception.places.baselines import sad_scores
 
     q = load_traverse(tset, query, size=SAD_SIZE)[rows]
@@ -82,9 +83,9 @@ def run_sad(tset: TraverseSet, query: str, references: list[str], places: np.nda
     start = time.perf_counter()
     s = sad_scores(q, refs)
     elapsed = time.perf_counter() - start
-    scores = np.full((len(rows), tset.n_places), -np.inf, np.float32)
+    scores = np.full((len(rows), n_places or tset.n_places), -np.inf, np.float32)
     scores[:, places] = s
-    return MethodResult(scores, _confidence(scores), elapsed)
+    return MethodResult(scores, -np.inf, elapsed)
 
 
 def run_tempo(ref_inputs: np.ndarray, queries: np.ndarray, places: np.ndarray, seed: int = 0) -> MethodResult:
@@ -98,12 +99,12 @@ def run_tempo(ref_inputs: np.ndarray, queries: np.ndarray, places: np.ndarray, s
     elapsed = time.perf_counter() - start
     scores = np.full((len(queries), ref_inputs.shape[1]), -np.inf, np.float32)
     scores[:, places] = s
-    return MethodResult(scores, _confidence(scores), elapsed, train_s)
+    return MethodResult(scores, -np.inf, elapsed, train_s)
 
 
 def metrics_of(result: MethodResult, truth: np.ndarray, tolerance: int, distances: np.ndarray | None = None,
                tolerance_m: float | None = None) -> dict:
-    out = summarize(result.scores, truth, result.confidence, tolerance, distances, tolerance_m)
+    out = summarize(result.scores, truth, tolerance, distances, tolerance_m, result.min_score)
     out["query_hz"] = float(len(truth) / max(result.query_s, 1e-9))
     if result.train_s:
         out["train_s"] = round(result.train_s, 2)

@@ -85,10 +85,12 @@ class PlaceModel:
                 region_start=arrays["region_start"], places_per_module=int(meta["places_per_module"]),
                 n_places=int(meta["n_places"]), threshold=meta["threshold"])
             size, patch = int(meta["size"]), int(meta["patch"])
-        except (KeyError, TypeError, ValueError) as exc:
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
             raise ArtifactError(f"{path}: not a valid place model ({exc})") from None
         if size * size != params.n_input:
             raise ArtifactError(f"{path}: size {size} does not match n_input {params.n_input}")
+        if patch < 3 or patch % 2 == 0 or patch > size:
+            raise ArtifactError(f"{path}: patch {patch} must be an odd integer in [3, size {size}]")
         positions = arrays.get("positions")
         if positions is not None and positions.shape != (ensemble.n_places, 2):
             raise ArtifactError(f"{path}: positions must be ({ensemble.n_places}, 2), got {positions.shape}")

@@ -15,14 +15,18 @@ Inhibitory neuron ``k`` (one per excitatory neuron): ``g_k += w_ei`` when excita
 inhibition: winner takes all). ``c_e = (tau_ge / dt)(1 - exp(-dt / tau_ge))`` (and ``c_i`` alike)
 makes the charge of one conductance jump equal the continuous-time ``w * tau`` at any ``dt``.
 
-STDP on input -> excitatory weights (the Diehl & Cook triplet form), traces reset each image::
+STDP on input -> excitatory weights, traces reset each image (pair-based, Diehl & Cook's paper
+form, by default; ``triplet=True`` adds their code's factor ``x_post2_j(before)`` to potentiation,
+which needs bursts these neurons do not fire)::
 
     pre spike i:   w_ij <- max(0, w_ij - nu_pre * x_post1_j),        then x_pre_i <- 1
-    post spike j:  w_ij <- min(w_max, w_ij + nu_post * x_pre_i * x_post2_j(before)),
+    post spike j:  w_ij <- min(w_max, w_ij + nu_post * x_pre_i [* x_post2_j(before)]),
                    then x_post1_j <- 1, x_post2_j <- 1
     traces decay with tau_pre, tau_post1, tau_post2.
 
-Before each image every neuron's incoming weights are rescaled to sum ``weight_sum`` (78). If a
+Before each image every neuron's incoming weights are rescaled to sum ``weight_sum`` (78) and
+clipped at ``w_max`` (so a column with a weight at the cap may sum to a little less). Between
+images the state is reset instead of simulating Diehl & Cook's 150 ms of rest. If a
 module fires fewer than ``min_spikes`` spikes on an image, the image is shown again with the input
 intensity raised by ``boost_step`` (at most ``max_boosts`` times), as Diehl & Cook do.
 

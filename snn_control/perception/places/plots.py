@@ -7,11 +7,12 @@ from pathlib import Path
 import numpy as np
 
 from snn_control.perception.places.data import TraverseSet, read_gray
-from snn_control.perception.places.metrics import correct_mask, pr_curve
+from snn_control.perception.places.metrics import best_match, correct_mask, pr_curve
 
 
 def plot_results(path: str | Path, results: dict, truth: np.ndarray, tset: TraverseSet, query: str,
-                 reference: str, tolerance: int = 0, examples: int = 6) -> Path:
+                 reference: str, tolerance: int = 0, examples: int = 6, distances: np.ndarray | None = None,
+                 tolerance_m: float | None = None) -> Path:
     """PR curves (top) and, for ``examples`` evenly spaced queries, the query image above the first
     method's match (green frame: correct, red: wrong). ``results``: method -> :class:`MethodResult`."""
     import matplotlib
@@ -22,22 +23,23 @@ def plot_results(path: str | Path, results: dict, truth: np.ndarray, tset: Trave
     fig = plt.figure(figsize=(max(8, 1.6 * examples), 8))
     grid = fig.add_gridspec(3, examples, height_ratios=[2.2, 1, 1])
     ax = fig.add_subplot(grid[0, :])
+    judged = {}
     for method, r in results.items():
-        best = np.where(np.isfinite(r.scores.max(axis=1)), r.scores.argmax(axis=1), -1)
-        p, rec = pr_curve(r.confidence, correct_mask(best, truth, tolerance))
-        ax.step(rec, p, where="post", label=f"{method} (R@1 {np.mean(correct_mask(best, truth, tolerance)):.2f})")
+        best, _, confidence = best_match(r.scores, r.min_score)
+        ok = correct_mask(best, truth, tolerance, distances, tolerance_m)
+        judged[method] = (best, ok)
+        p, rec = pr_curve(confidence, ok)
+        ax.step(rec, p, where="post", label=f"{method} (R@1 {ok.mean():.2f})")
+    rule = f"{tolerance_m:g} m" if distances is not None else f"{tolerance} places"
     ax.set(xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1.02),
-           title=f"query {query}: {len(truth)} places, tolerance {tolerance}")
+           title=f"query {query}: {len(truth)} places, tolerance {rule}")
     ax.legend(loc="lower left")
     first = next(iter(results))
-    r = results[first]
-    picks = np.linspace(0, len(truth) - 1, examples).astype(int)
-    for col, q in enumerate(picks):
-        match = int(r.scores[q].argmax()) if np.isfinite(r.scores[q].max()) else -1
-        ok = bool(correct_mask(np.array([match]), truth[q:q + 1], tolerance)[0])
+    best, ok = judged[first]
+    for col, q in enumerate(np.linspace(0, len(truth) - 1, examples).astype(int)):
         _show(fig.add_subplot(grid[1, col]), read_gray(tset.files[query][truth[q]]), f"{query} {truth[q]}", None)
-        img = read_gray(tset.files[reference][match]) if match >= 0 else np.zeros((8, 8), np.uint8)
-        _show(fig.add_subplot(grid[2, col]), img, f"{first}: {match}", "tab:green" if ok else "tab:red")
+        img = read_gray(tset.files[reference][best[q]]) if best[q] >= 0 else np.zeros((8, 8), np.uint8)
+        _show(fig.add_subplot(grid[2, col]), img, f"{first}: {best[q]}", "tab:green" if ok[q] else "tab:red")
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -137,7 +137,7 @@ def train_modules(refs: np.ndarray, config: PlaceTrainConfig, params: ModulePara
                 w, theta, counts = result
                 np.savez(Path(checkpoint_dir) / f"batch_{i:05d}.npz", w=w, theta=theta, counts=counts)
             if on_batch is not None:
-                on_batch(len(w))
+                on_batch(len(result[0]))
     return tuple(np.concatenate([done[i][k] for i in range(len(jobs))]) for k in range(3))
 
 
@@ -211,11 +211,24 @@ def calibrate(ensemble: PlaceEnsemble, queries: np.ndarray, n_calib_places: int)
         got = ensemble.match(queries[places], mods).place
         recall[t] = float(np.mean(got == places))
     best = max(recall.values())
-    order = [t for t in THRESHOLDS if t is not None][::-1] + [None]   # least removal first
+    order = [None] + [t for t in THRESHOLDS if t is not None][::-1]   # least removal first
     choice = next(t for t in order if recall[t] == best)
     ensemble.set_threshold(choice)
+    match = ensemble.match(queries[places], mods)
     return {"threshold": choice, "recall_by_threshold": {str(k): v for k, v in recall.items()},
-            "calibration_places": int(len(places)), "calibration_modules": int(len(mods))}
+            "calibration_places": int(len(places)), "calibration_modules": int(len(mods)),
+            "min_confidence": confidence_for_precision(match.confidence, match.place == places, 0.9)}
+
+
+def confidence_for_precision(confidence: np.ndarray, correct: np.ndarray, precision: float) -> float:
+    """The smallest confidence whose accepted matches (confidence >= it) reach ``precision``;
+    ``inf`` when no threshold does (then nothing would be accepted)."""
+    best = float("inf")
+    for c in np.unique(confidence)[::-1]:
+        ok = confidence >= c
+        if c > 0 and correct[ok].mean() >= precision:
+            best = float(c)
+    return best
 
 
 def train_ensemble(refs: np.ndarray, config: PlaceTrainConfig, params: ModuleParams | None = None,
@@ -229,11 +242,18 @@ def train_ensemble(refs: np.ndarray, config: PlaceTrainConfig, params: ModulePar
     """
     from snn_control.perception.places.model import PlaceModel
 
+    if refs.ndim != 3:
+        raise ValueError(f"refs must be (traverses, places, n_input), got shape {refs.shape}")
     params = params or ModuleParams(n_input=refs.shape[2])
-    if refs.ndim != 3 or refs.shape[2] != params.n_input:
+    if refs.shape[2] != params.n_input:
         raise ValueError(f"refs must be (traverses, places, {params.n_input}), got {refs.shape}")
     if refs.shape[1] < config.places_per_module:
         raise ValueError(f"{refs.shape[1]} places are fewer than one module's {config.places_per_module}")
+    n_cal = max(config.places_per_module, int(round(config.calibration_fraction * refs.shape[1])))
+    if calibration is not None and len(regions(n_cal, config.places_per_module)) >= len(
+            regions(refs.shape[1], config.places_per_module)):
+        raise ValueError(f"calibration would take every module of {refs.shape[1]} places and leave none to test; "
+                         "use a longer route or no calibration traverse")
     weights, theta, counts = train_modules(refs, config, params, pmap, on_batch, checkpoint_dir, resume)
     weights = weights.astype(np.float16).astype(np.float32)   # as the artifact stores them
     starts = regions(refs.shape[1], config.places_per_module)
@@ -245,7 +265,6 @@ def train_ensemble(refs: np.ndarray, config: PlaceTrainConfig, params: ModulePar
     report = {"n_modules": int(len(starts)), "assigned_neurons": ensemble.n_neurons,
               "places_with_neurons": int(np.unique(ensemble.place).size)}
     if calibration is not None:
-        n_cal = max(config.places_per_module, int(round(config.calibration_fraction * refs.shape[1])))
         report["calibration"] = calibrate(model.ensemble, calibration, n_cal)
     model.metadata["report"] = report
     return model, report
