@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from snn_control.dictio import DictIO
+from snn_control.perception.places.train import region_places
 
 
 def block_normalize(images: np.ndarray, block: int = 8) -> np.ndarray:
@@ -110,7 +111,7 @@ def train_tempo(refs: np.ndarray, config: TempoConfig) -> TempoModel:
     ppm = config.places_per_module
     starts = np.arange(0, n_places, ppm)
     m, f = len(starts), config.feature_factor * n_in
-    idx = np.stack([s + np.arange(ppm) % max(1, min(ppm, n_places - s)) for s in starts])   # (M, ppm)
+    idx = np.stack([region_places(int(s), ppm, n_places) for s in starts])   # (M, ppm)
     sign = rng.random((m, f, n_in))
     balance = config.p_excitatory / config.p_inhibitory          # mean drive ~0 for any input level
     w1 = np.where(sign < config.p_excitatory, 1.0, np.where(sign > 1 - config.p_inhibitory, -balance, 0.0))

@@ -122,8 +122,57 @@ def normalize_weights(w: np.ndarray, params: ModuleParams) -> np.ndarray:
     return w
 
 
+def steady_state_mv(g: np.ndarray, params: ModuleParams) -> np.ndarray:
+    """Where an excitatory neuron relaxes under a constant input conductance ``g`` (no inhibition):
+    ``v_ss = (v_rest + g E_exc) / (1 + g)``."""
+    return (params.v_rest_e_mv + g * params.e_exc_mv) / (1.0 + g)
+
+
 def _factor(tau_s: float, dt_s: float) -> float:
     return (tau_s / dt_s) * (1.0 - math.exp(-dt_s / tau_s))
+
+
+class _State:
+    """Membrane, conductance and refractory state of a batch of modules for one presentation."""
+
+    def __init__(self, b: int, n_e: int, p: ModuleParams) -> None:
+        dt = p.dt_s
+        self.p = p
+        self.c_e, self.c_i = _factor(p.tau_ge_s, dt), _factor(p.tau_gi_s, dt)
+        self.d_ge, self.d_gi = np.float32(math.exp(-dt / p.tau_ge_s)), np.float32(math.exp(-dt / p.tau_gi_s))
+        self.ref_e, self.ref_i = int(round(p.refrac_e_s / dt)), int(round(p.refrac_i_s / dt))
+        self.v = np.full((b, n_e), p.v_rest_e_mv, np.float32)
+        self.ge, self.gi = np.zeros((b, n_e), np.float32), np.zeros((b, n_e), np.float32)
+        self.vi, self.gk = np.full((b, n_e), p.v_rest_i_mv, np.float32), np.zeros((b, n_e), np.float32)
+        self.rc_e, self.rc_i = np.zeros((b, n_e), np.int32), np.zeros((b, n_e), np.int32)
+
+    def excitatory_step(self, drive: np.ndarray, thr: np.ndarray) -> np.ndarray:
+        """Integrate the excitatory neurons one step; returns their spikes (one per module at most)."""
+        p = self.p
+        self.ge = self.ge * self.d_ge + drive
+        free = self.rc_e <= 0
+        v = self.v
+        dv = (p.v_rest_e_mv - v) + self.c_e * self.ge * (p.e_exc_mv - v) + self.c_i * self.gi * (p.e_inh_e_mv - v)
+        self.v = np.where(free, v + np.float32(p.dt_s / p.tau_e_s) * dv, v)
+        spk = _first_crossing(free & (self.v > thr), self.v - thr)
+        self.v[spk] = p.v_reset_e_mv
+        self.rc_e = np.where(spk, self.ref_e, self.rc_e - 1)
+        self.gi *= self.d_gi
+        return spk
+
+    def inhibitory_step(self, spk: np.ndarray) -> None:
+        """Inhibitory partners of this step's spikes fire and hold every other neuron down."""
+        p = self.p
+        self.gk = self.gk * self.d_ge + np.float32(p.w_ei) * spk
+        free = self.rc_i <= 0
+        vi = self.vi
+        self.vi = np.where(free, vi + np.float32(p.dt_s / p.tau_i_s) * (
+            (p.v_rest_i_mv - vi) + self.c_e * self.gk * (p.e_exc_mv - vi)), vi)
+        spk_i = free & (self.vi > p.v_thresh_i_mv)
+        self.vi[spk_i] = p.v_reset_i_mv
+        self.rc_i = np.where(spk_i, self.ref_i, self.rc_i - 1)
+        if spk_i.any():
+            self.gi += np.float32(p.w_ie) * (spk_i.sum(axis=1, keepdims=True) - spk_i)
 
 
 def present(w: np.ndarray, theta: np.ndarray, rates_hz: np.ndarray, params: ModuleParams,
@@ -137,57 +186,44 @@ def present(w: np.ndarray, theta: np.ndarray, rates_hz: np.ndarray, params: Modu
     """
     p = params
     b, n_e = theta.shape
-    dt, steps = p.dt_s, p.steps
-    s = poisson_spikes(rates_hz, steps, dt, rng)                     # (b, T, n_in) bool
+    s = poisson_spikes(rates_hz, p.steps, p.dt_s, rng)               # (b, T, n_in) bool
     base = np.matmul(s.astype(np.float32), w)                         # (b, T, n_e)
-    c_e, c_i = _factor(p.tau_ge_s, dt), _factor(p.tau_gi_s, dt)
-    d_ge, d_gi = math.exp(-dt / p.tau_ge_s), math.exp(-dt / p.tau_gi_s)
-    d_pre, d_p1, d_p2 = (math.exp(-dt / t) for t in (p.tau_pre_s, p.tau_post1_s, p.tau_post2_s))
-    ref_e, ref_i = int(round(p.refrac_e_s / dt)), int(round(p.refrac_i_s / dt))
-    v = np.full((b, n_e), p.v_rest_e_mv, np.float32)
-    ge, gi = np.zeros((b, n_e), np.float32), np.zeros((b, n_e), np.float32)
-    vi, gk = np.full((b, n_e), p.v_rest_i_mv, np.float32), np.zeros((b, n_e), np.float32)
-    rc_e, rc_i = np.zeros((b, n_e), np.int32), np.zeros((b, n_e), np.int32)
+    state = _State(b, n_e, p)
     counts = np.zeros((b, n_e), np.int64)
-    if learn:
-        x_pre = np.zeros((b, p.n_input), np.float32)
-        x_p1, x_p2 = np.zeros((b, n_e), np.float32), np.zeros((b, n_e), np.float32)
-        touched = np.zeros((b, n_e), bool)
+    traces = _Traces(b, p) if learn else None
     thr = p.v_thresh_e_mv + theta
-    for t in range(steps):
+    for t in range(p.steps):
         s_t = s[:, t]
         drive = base[:, t]
-        if learn and touched.any():
-            tb, tj = np.nonzero(touched)
+        if learn and traces.touched.any():   # columns changed by STDP this image: current weights
+            tb, tj = np.nonzero(traces.touched)
             drive = drive.copy()
             drive[tb, tj] = np.einsum("pi,pi->p", s_t[tb].astype(np.float32), w[tb, :, tj])
-        ge = ge * np.float32(d_ge) + drive
-        free = rc_e <= 0
-        dv = (p.v_rest_e_mv - v) + c_e * ge * (p.e_exc_mv - v) + c_i * gi * (p.e_inh_e_mv - v)
-        v = np.where(free, v + np.float32(dt / p.tau_e_s) * dv, v)
-        spk = _first_crossing(free & (v > thr), v - thr)
-        v[spk] = p.v_reset_e_mv
-        rc_e = np.where(spk, ref_e, rc_e - 1)
-        gi *= np.float32(d_gi)
-        # inhibitory partners and lateral inhibition
-        gk = gk * np.float32(d_ge) + np.float32(p.w_ei) * spk
-        free_i = rc_i <= 0
-        vi = np.where(free_i, vi + np.float32(dt / p.tau_i_s) * ((p.v_rest_i_mv - vi) + c_e * gk * (p.e_exc_mv - vi)), vi)
-        spk_i = free_i & (vi > p.v_thresh_i_mv)
-        vi[spk_i] = p.v_reset_i_mv
-        rc_i = np.where(spk_i, ref_i, rc_i - 1)
-        if spk_i.any():
-            gi += np.float32(p.w_ie) * (spk_i.sum(axis=1, keepdims=True) - spk_i)
+        spk = state.excitatory_step(drive, thr)
+        state.inhibitory_step(spk)
         counts += spk
         if learn:
-            x_pre *= np.float32(d_pre)
-            x_p1 *= np.float32(d_p1)
-            x_p2 *= np.float32(d_p2)
-            _stdp_step(w, s_t, spk, x_pre, x_p1, x_p2, touched, p)
+            traces.decay()
+            _stdp_step(w, s_t, spk, traces.x_pre, traces.x_p1, traces.x_p2, traces.touched, p)
             if spk.any():
                 theta[spk] += np.float32(p.theta_plus_mv)
                 thr = p.v_thresh_e_mv + theta
     return counts
+
+
+class _Traces:
+    """STDP traces of one presentation (reset each image) and the columns STDP has touched."""
+
+    def __init__(self, b: int, p: ModuleParams) -> None:
+        self.d = [np.float32(math.exp(-p.dt_s / t)) for t in (p.tau_pre_s, p.tau_post1_s, p.tau_post2_s)]
+        self.x_pre = np.zeros((b, p.n_input), np.float32)
+        self.x_p1, self.x_p2 = np.zeros((b, p.n_exc), np.float32), np.zeros((b, p.n_exc), np.float32)
+        self.touched = np.zeros((b, p.n_exc), bool)
+
+    def decay(self) -> None:
+        self.x_pre *= self.d[0]
+        self.x_p1 *= self.d[1]
+        self.x_p2 *= self.d[2]
 
 
 def _first_crossing(cross: np.ndarray, over: np.ndarray) -> np.ndarray:

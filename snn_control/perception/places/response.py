@@ -22,14 +22,14 @@ from __future__ import annotations
 import numpy as np
 
 from snn_control.perception.places.encoding import poisson_rates_hz
-from snn_control.perception.places.module import ModuleParams
+from snn_control.perception.places.module import ModuleParams, steady_state_mv
 
 
 def expected_counts(g: np.ndarray, theta: np.ndarray, params: ModuleParams) -> np.ndarray:
     """Expected spike counts over one presentation for conductances ``g (n, m)``, ``theta (m,)``."""
     p = params
     g = np.asarray(g, dtype=np.float32)
-    v_ss = (p.v_rest_e_mv + g * p.e_exc_mv) / (1.0 + g)
+    v_ss = steady_state_mv(g, p)
     thr = p.v_thresh_e_mv + np.asarray(theta, dtype=np.float32)
     above = v_ss > thr
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -30,7 +30,8 @@ import numpy as np
 from snn_control.dictio import DictIO
 from snn_control.perception.places.encoding import poisson_rates_hz
 from snn_control.perception.places.ensemble import PlaceEnsemble
-from snn_control.perception.places.module import ModuleParams, init_weights, normalize_weights, train_images
+from snn_control.perception.places.module import (ModuleParams, init_weights, normalize_weights, steady_state_mv,
+                                                  train_images)
 from snn_control.perception.places.response import conductances, expected_counts, fired
 
 # None: no regularization; otherwise neurons firing on >= T reference images are removed.
@@ -62,13 +63,17 @@ def regions(n_places: int, places_per_module: int) -> np.ndarray:
     return np.arange(0, n_places, places_per_module, dtype=np.int64)
 
 
+def region_places(start: int, places_per_module: int, n_places: int) -> np.ndarray:
+    """The ``places_per_module`` places a module starting at ``start`` trains on: its region's
+    places, cycled when the region is short (the last one of a route)."""
+    span = max(1, min(places_per_module, n_places - start))
+    return start + np.arange(places_per_module) % span
+
+
 def region_images(refs: np.ndarray, start: int, places_per_module: int) -> np.ndarray:
-    """Images ``(R * places_per_module, n_input)`` of one region from ``refs (R, n_places, n_input)``,
-    places cycled when the region is short."""
+    """Images ``(R * places_per_module, n_input)`` of one region from ``refs (R, n_places, n_input)``."""
     r, n, _ = refs.shape
-    idx = np.arange(start, start + places_per_module)
-    idx = start + (idx - start) % max(1, min(places_per_module, n - start))
-    return refs[:, idx].reshape(r * places_per_module, -1)
+    return refs[:, region_places(start, places_per_module, n)].reshape(r * places_per_module, -1)
 
 
 def train_batch(pixels: np.ndarray, params: dict, epochs: int, seed: np.random.SeedSequence,
@@ -102,7 +107,7 @@ def initial_theta(w: np.ndarray, pixels: np.ndarray, p: ModuleParams) -> np.ndar
     on sparse MNIST input.
     """
     g = p.tau_ge_s * np.einsum("bki,bij->bkj", poisson_rates_hz(pixels), w)
-    v_ss = (p.v_rest_e_mv + g * p.e_exc_mv) / (1.0 + g)
+    v_ss = steady_state_mv(g, p)
     level = v_ss.mean(axis=(1, 2)) - p.v_thresh_e_mv - 2.0
     return np.repeat(level[:, None], p.n_exc, axis=1).astype(np.float32)
 
@@ -175,10 +180,10 @@ def assign(counts: np.ndarray, n_places: int, n_traverses: int, places_per_modul
     m, _, n_e = counts.shape
     out = np.full((m, n_e), -1, np.int64)
     for i, s in enumerate(regions(n_places, places_per_module)):
-        span = max(1, min(places_per_module, n_places - s))
+        local = region_places(s, places_per_module, n_places) - s
         per = counts[i].reshape(n_traverses, places_per_module, n_e).sum(axis=0)   # (ppm, n_exc)
-        total = np.zeros((span, n_e))
-        np.add.at(total, np.arange(places_per_module) % span, per)
+        total = np.zeros((local.max() + 1, n_e))
+        np.add.at(total, local, per)
         out[i] = np.where(total.max(axis=0) > 0, s + total.argmax(axis=0), -1)
     return out
 
