@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "snn_control"
 
 BASE = {"paths", "dictio"}  # small generic helpers at the package root
 GENERIC = BASE | {"snn", "evolve", "artifacts"}
-SYSTEMS = {"blimp", "swimmer", "perception"}
+SYSTEMS = {"blimp", "swimmer", "perception", "coordinator"}
 ALLOWED: dict[str, set[str]] = {
     "paths": set(),
     "dictio": set(),
@@ -30,6 +30,7 @@ ALLOWED: dict[str, set[str]] = {
     "blimp": GENERIC,
     "swimmer": GENERIC,
     "perception": GENERIC,
+    "coordinator": GENERIC | SYSTEMS,
     "envs": GENERIC | SYSTEMS,
     "nodes": GENERIC | SYSTEMS | {"envs"},
     "commands": GENERIC | SYSTEMS | {"envs", "nodes", "bringup", "cli"},

@@ -1,0 +1,159 @@
+"""The motor-command arbiter: which command flies, kept bumpless, finite and within ±u_max.
+
+Per mode (:mod:`snn_control.coordinator.modes`):
+
+    NOMINAL, DEGRADED   the SNN controller's command when it is usable, else the PID's
+    FALLBACK            the PID's command
+    SAFE                the safe command: trim - safe_margin_units once a trim is known, else
+                        safe_cmd; trim is the mean applied command while hovering steadily (|e| <
+                        trim_error_m, and |e| moved less than trim_steady_m over the last second),
+                        an exponential average with time constant trim_tau_s, known after
+                        trim_tau_s of such hovering
+
+and every command is ``finite_clip``-ed: clipped to ±u_max, and a non-finite one replaced by the
+safe command. The nominal blimp hovers at 3 motor units (g_b / k = 0.3 / 0.1); the default
+``safe_cmd`` is the guard's fallback descent (:class:`snn_control.blimp.guard.GuardParams`, 2
+units: a net -0.1 m/s^2, a terminal sink of sqrt(0.1 / 1.3) = 0.28 m/s). The trim is learned in
+flight, so it follows a heavier or lighter blimp; the margin of 0.3 units is then a net -0.03
+m/s^2 on the nominal thrust gain (0.1 m/s^2 per unit), a sink of sqrt(0.03 / 1.3) = 0.15 m/s.
+
+The PID (:func:`snn_control.blimp.pid.pid_step`, the paper's) is stepped once per control period
+(on a grid of periods; a tick up to ``JITTER`` of a period early counts) on the same accepted
+altitude and set-point whichever controller flies (kept warm), so it can take over on the tick the
+mode changes. While another command flies, its integral *tracks* that command
+(back-calculation, Astrom & Hagglund's bumpless transfer):
+
+    sum_e <- clip((u_applied - PD) / (Ki * dt), ±i_limit / (Ki * dt))
+
+so at the switch the PID's output is the last applied command plus the change of its own P and D
+terms since the last step (exactly the applied command while hovering; the soft limit aside).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+
+from snn_control.blimp.guard import GuardParams
+from snn_control.blimp.pid import PIDParams, PIDState, pid_initial_state, pid_step
+from snn_control.coordinator.modes import Mode
+from snn_control.dictio import DictIO, require_numbers
+
+JITTER = 0.1  # a tick up to 10 % of a period early still steps the PID (timer jitter)
+
+
+@dataclass(frozen=True)
+class ArbiterParams(DictIO):
+    u_max: float = 10.0
+    safe_cmd: float = GuardParams().fallback_cmd
+    safe_margin_units: float = 0.3
+    trim_tau_s: float = 5.0
+    trim_error_m: float = 0.15
+    trim_steady_m: float = 0.05
+
+    def __post_init__(self) -> None:
+        require_numbers(self)
+        if self.u_max <= 0 or abs(self.safe_cmd) > self.u_max:
+            raise ValueError("ArbiterParams: need u_max > 0 and |safe_cmd| <= u_max")
+        for f in ("safe_margin_units", "trim_tau_s", "trim_error_m", "trim_steady_m"):
+            if getattr(self, f) < 0:
+                raise ValueError(f"ArbiterParams.{f} must be >= 0, got {getattr(self, f)}")
+
+
+class Command(NamedTuple):
+    u: float
+    source: str  # "snn", "pid" or "safe"
+
+
+def finite_clip(u: object, u_max: float, default: float) -> float:
+    """``u`` clipped to ±u_max; ``default`` (itself clipped) when ``u`` is not a finite number."""
+    try:
+        x = float(u)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        x = math.nan
+    if not math.isfinite(x):
+        x = default if math.isfinite(default) else 0.0
+    return min(max(x, -u_max), u_max)
+
+
+def arbitrate(mode: Mode, snn_cmd: float | None, pid_cmd: float | None, safe_cmd: float,
+              u_max: float) -> Command:
+    """The command to fly in ``mode`` (see the module docstring); always finite, within ±u_max."""
+    def usable(u: float | None) -> bool:
+        return u is not None and isinstance(u, (int, float)) and math.isfinite(u)
+
+    if mode <= Mode.DEGRADED and usable(snn_cmd):
+        return Command(finite_clip(snn_cmd, u_max, safe_cmd), "snn")
+    if mode <= Mode.FALLBACK and usable(pid_cmd):
+        return Command(finite_clip(pid_cmd, u_max, safe_cmd), "pid")
+    return Command(finite_clip(safe_cmd, u_max, 0.0), "safe")
+
+
+class Arbiter:
+    """The PID kept warm and bumpless, the trim estimate, and :func:`arbitrate`."""
+
+    def __init__(self, params: ArbiterParams = ArbiterParams(), pid: PIDParams = PIDParams()) -> None:
+        self.params, self.pid = params, pid
+        self.period_s = pid.dt_s
+        self.state: PIDState = pid_initial_state(1)
+        self.pid_cmd: float | None = None
+        self.pd = 0.0
+        self.trim: float | None = None
+        self.trim_weight = 0.0
+        self._next_s: float | None = None
+        self._stepped = False
+        self._error = math.inf  # set-point - altitude at the last PID step
+        self._errors: deque[float] = deque(maxlen=int(round(1.0 / self.period_s)) + 1)  # the last second's
+
+    def pid_step(self, altitude_m: float | None, setpoint_m: float | None, now_s: float) -> float | None:
+        """Step the PID if a control period has passed since its last step and an altitude and a
+        set-point are known (``None``: not stepped, its state is kept); returns its command."""
+        self._stepped = False
+        due = self._next_s is None or now_s >= self._next_s - JITTER * self.period_s
+        if not due or altitude_m is None or setpoint_m is None:
+            return self.pid_cmd
+        self.state, out = pid_step(self.pid, self.state, np.array([setpoint_m - altitude_m]))
+        self.pid_cmd, self.pd = float(out.u[0]), float(out.pd[0])
+        on_grid = self._next_s is not None and now_s - self._next_s < self.period_s
+        self._next_s = (self._next_s if on_grid else now_s) + self.period_s  # a late tick re-anchors the grid
+        self._stepped = True
+        self._error = setpoint_m - altitude_m
+        self._errors.append(self._error)
+        return self.pid_cmd
+
+    @property
+    def safe_cmd(self) -> float:
+        p = self.params
+        if self.trim is not None and self.trim_weight >= 1.0 - math.exp(-1.0):
+            return finite_clip(self.trim - p.safe_margin_units, p.u_max, p.safe_cmd)
+        return p.safe_cmd
+
+    def select(self, mode: Mode, snn_cmd: float | None) -> Command:
+        """The command for ``mode``; then, on a tick that stepped the PID, track and learn the trim."""
+        cmd = arbitrate(mode, snn_cmd, self.pid_cmd, self.safe_cmd, self.params.u_max)
+        if self._stepped and abs(self._error) < self.params.trim_error_m:
+            if cmd.source != "pid":
+                self._track(cmd.u)
+            self._learn_trim(cmd.u)
+        return cmd
+
+    def _track(self, u_applied: float) -> None:
+        p = self.pid
+        if p.ki == 0:
+            return
+        limit = p.i_limit / (p.ki * p.dt_s)
+        sum_e = float(np.clip((u_applied - self.pd) / (p.ki * p.dt_s), -limit, limit))
+        self.state = self.state._replace(error_sum=np.array([sum_e]))
+
+    def _learn_trim(self, u_applied: float) -> None:
+        p = self.params
+        steady = len(self._errors) == self._errors.maxlen and abs(self._errors[-1] - self._errors[0]) < p.trim_steady_m
+        if not (p.trim_tau_s and steady):
+            return
+        alpha = 1.0 - math.exp(-self.period_s / p.trim_tau_s)
+        self.trim = u_applied if self.trim is None else self.trim + alpha * (u_applied - self.trim)
+        self.trim_weight += alpha * (1.0 - self.trim_weight)
