@@ -29,6 +29,8 @@ COMMANDS: dict[tuple[str, str], tuple[str, str]] = {
     ("data", "places"): ("snn_control.commands.data_places", "generate the synthetic multi-traverse place benchmark"),
     ("train", "places"): ("snn_control.commands.train_places", "train the modular place-recognition SNN ensemble"),
     ("eval", "places"): ("snn_control.commands.eval_places", "score place recognition: Recall@N, PR AUC, query rate"),
+    ("export", "nir"): ("snn_control.commands.export_nir", "write the blimp SNN pair or the spiking NCAP as a NIR graph"),
+    ("import", "nir"): ("snn_control.commands.import_nir", "read a NIR graph back, validate, simulate and summarize it"),
 }
 
 
