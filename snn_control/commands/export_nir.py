@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, required=True, help="NIR file to write (HDF5)")
     parser.add_argument("--model", nargs="+", default=None,
                         help="blimp: PD_ARTIFACT I_ARTIFACT; ncap: a spiking policy artifact (default: shipped)")
-    parser.add_argument("--dt", type=float, default=None, help="blimp: control period in s (default 0.1)")
+    parser.add_argument("--dt", type=float, default=None, help="blimp: control period in s; must be the evolved one (0.1), checked")
 
 
 def build_graph(args: argparse.Namespace):
@@ -35,8 +35,12 @@ def build_graph(args: argparse.Namespace):
 
         if args.model is not None and len(args.model) != 2:
             raise ValueError("--model takes two artifacts for blimp: PD_ARTIFACT I_ARTIFACT")
+        period = BlimpSimConfig().control_period_s
+        if args.dt is not None and abs(args.dt - period) > 1e-12:
+            raise ValueError(f"--dt {args.dt:g}: the networks' per-tick decays were evolved at the "
+                             f"{period:g} s control period; a graph at another dt would run other time constants")
         controller = BlimpSNNController.from_artifacts(*(args.model or (None, None)))
-        return blimp_pair_graph(controller, BlimpSimConfig().control_period_s if args.dt is None else args.dt)
+        return blimp_pair_graph(controller, period)
     from snn_control.swimmer.nir import spiking_ncap_graph
     from snn_control.swimmer.policy import load_policy
 

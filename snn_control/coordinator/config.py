@@ -30,15 +30,19 @@ from snn_control.coordinator.policies import DeadlineParams, SearchParams, Throt
 from snn_control.coordinator.streams import StreamSpec
 from snn_control.dictio import DictIO
 
-DEFAULT_STREAMS = (
+ALTITUDE_STREAM = StreamSpec(
     # ToF at 10 Hz: 3 periods of deadline; a 5 m room; 0.5 m in one period is 5 m/s (a spike);
     # 1.5 s without the least change is a stuck sensor (the real one's noise moves every reading).
-    StreamSpec("altitude", rate_hz=10.0, deadline_s=0.3, lo=0.3, hi=5.0, max_step=0.5, stuck_after_s=1.5,
-               inf_policy="bounds"),
+    "altitude", rate_hz=10.0, deadline_s=0.3, lo=0.3, hi=5.0, max_step=0.5, stuck_after_s=1.5,
+    inf_policy="bounds")
+PERCEPTION_STREAMS = (
     StreamSpec("place", rate_hz=5.0, deadline_s=5.0, lo=0.0, hi=math.inf),
     StreamSpec("gesture", rate_hz=4.0, deadline_s=0.0, lo=0.0, hi=1.0),
     StreamSpec("events", rate_hz=20.0, deadline_s=0.5, lo=0.0, hi=1e9),
 )
+# The default watches only what every graph has; a graph with perception adds PERCEPTION_STREAMS
+# (a stream that is watched but never fed goes stale and keeps the mode DEGRADED).
+DEFAULT_STREAMS = (ALTITUDE_STREAM,)
 
 
 def _nested(cls: type, data: Any, where: str) -> Any:

@@ -154,9 +154,13 @@ class StreamMonitor:
         if not s.lo <= x <= s.hi:
             return self._reject("out_of_range", f"value {x:.4g} outside [{s.lo:g}, {s.hi:g}]", now_s)
         if s.max_step and self.value is not None and abs(x - self.value) > s.max_step:
-            if not self._rejoins(x):
+            # a reading coded from +-inf ("no return", "too close") is never a new level: a run of
+            # them must not re-join, or a blinded sensor would be trusted at the range's end; it
+            # stays an outlier until the stream goes stale (SAFE)
+            if coded or not self._rejoins(x):
                 return self._reject("outlier", f"step {x - self.value:+.4g} from {self.value:.4g} "
-                                               f"exceeds max_step {s.max_step:g}", now_s, keep=x)
+                                               f"exceeds max_step {s.max_step:g}", now_s,
+                                    keep=None if coded else x)
         self._rejected.clear()
         self._track_run(x, coded, now_s)
         self.value, self.value_s = x, now_s

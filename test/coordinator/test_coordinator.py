@@ -6,12 +6,13 @@ import math
 import numpy as np
 import pytest
 
-from snn_control.coordinator.config import DEFAULT_STREAMS, CoordinatorConfig
+from snn_control.coordinator.config import DEFAULT_STREAMS, PERCEPTION_STREAMS, CoordinatorConfig
 from snn_control.coordinator.coordinator import Coordinator
 from snn_control.coordinator.modes import Mode
 from snn_control.coordinator.streams import StreamSpec
 
 ALT_ONLY = CoordinatorConfig(initial_setpoint_m=1.5, streams=DEFAULT_STREAMS[:1])
+ALL_STREAMS = (*DEFAULT_STREAMS, *PERCEPTION_STREAMS)
 
 
 def hover(co, t0, t1, answer=lambda t: True, u=3.0, z=1.5, ticks=(0.005, 0.055)):
@@ -128,7 +129,7 @@ def test_setpoint_changes_tighten_the_altitude_deadline():
 
 
 def test_gestures_set_the_setpoint_and_restore_the_event_rate():
-    co = Coordinator(CoordinatorConfig(initial_setpoint_m=1.5))
+    co = Coordinator(CoordinatorConfig(initial_setpoint_m=1.5, streams=ALL_STREAMS))
     for k in range(60):  # a still scene for 3 s
         co.on_event_rate(200.0, k * 0.05)
     assert co.tick(3.0).keep_one_of == 4
@@ -149,7 +150,8 @@ def test_place_search_without_a_place_stream_still_works():
 
 
 def test_the_place_window_follows_matches_and_opens_when_the_place_stream_fails():
-    co = Coordinator(CoordinatorConfig(n_place_modules=24, places_per_module=25, initial_setpoint_m=1.5))
+    co = Coordinator(CoordinatorConfig(n_place_modules=24, places_per_module=25, initial_setpoint_m=1.5,
+                                       streams=ALL_STREAMS))
     assert co.tick(0.0).search.all_modules
     co.on_place(300, 2.0, 0.1, 0.1)
     d = co.tick(0.1)
@@ -163,7 +165,7 @@ def test_the_place_window_follows_matches_and_opens_when_the_place_stream_fails(
 
 
 def test_a_malformed_event_packet_degrades_and_stops_the_throttle():
-    co = Coordinator(CoordinatorConfig(initial_setpoint_m=1.5))
+    co = Coordinator(CoordinatorConfig(initial_setpoint_m=1.5, streams=ALL_STREAMS))
     for k in range(60):
         co.on_event_rate(200.0, k * 0.05)
     co.reject("events", "PointCloud2 without a 't' field", 3.0, 3.0)
@@ -174,7 +176,7 @@ def test_a_malformed_event_packet_degrades_and_stops_the_throttle():
 
 
 def test_diagnostics_name_every_stream_the_controller_and_the_mode():
-    co = Coordinator(CoordinatorConfig(streams=(*DEFAULT_STREAMS, StreamSpec("image", rate_hz=5, deadline_s=1.0))))
+    co = Coordinator(CoordinatorConfig(streams=(*ALL_STREAMS, StreamSpec("image", rate_hz=5, deadline_s=1.0))))
     co.on_stream("image", 1.0, 0.0, 0.0)
     names = [name for name, *_ in co.tick(0.1).diagnostics()]
     streams = ("altitude", "place", "gesture", "events", "image")
@@ -199,3 +201,37 @@ def test_config_round_trips_through_json_and_rejects_unknown_keys():
 def test_bad_configs_name_their_field(kwargs, field):
     with pytest.raises(ValueError, match=field):
         CoordinatorConfig(**kwargs)
+
+
+def test_the_default_config_reaches_nominal_on_a_clean_altitude_only_flight():
+    noise = np.random.default_rng(0).normal(0.0, 0.01, 200)   # a real ToF's noise (no "stuck")
+    co = Coordinator(CoordinatorConfig(initial_setpoint_m=1.5), start_s=0.0)
+    for k in range(1, 80):
+        t = 0.1 * k
+        co.on_range(1.5 + noise[k], t, t)
+        co.on_controller_cmd(3.0, t, t + 0.01)
+        d = co.tick(t + 0.02)
+    assert d.mode == Mode.NOMINAL and d.source == "snn"
+
+
+def test_a_sensor_blinded_to_no_return_is_never_trusted_at_the_range_end():
+    """+inf (no return) after hovering: never re-joined as a 5 m altitude; the stream goes stale
+    and the mode SAFE, so the PID never dives on a reading the sensor never made."""
+    noise = np.random.default_rng(1).normal(0.0, 0.01, 200)
+    co = Coordinator(CoordinatorConfig(initial_setpoint_m=1.5), start_s=0.0)
+    for k in range(1, 60):
+        t = 0.1 * k
+        co.on_range(1.5 + noise[k], t, t)
+        co.on_controller_cmd(3.0, t, t + 0.01)
+        d = co.tick(t + 0.02)
+    assert d.mode == Mode.NOMINAL
+    modes = []
+    for k in range(60, 120):
+        t = 0.1 * k
+        co.on_range(float("inf"), t, t)
+        co.on_controller_cmd(3.0, t, t + 0.01)
+        d = co.tick(t + 0.02)
+        modes.append(d.mode)
+        assert d.source != "pid" or d.command > -5.0     # no dive on a 5 m reading
+    assert modes[-1] == Mode.SAFE
+    assert all(m != Mode.NOMINAL for m in modes[5:])
