@@ -208,3 +208,18 @@ def test_inconsistent_model_files_are_refused(trained, tmp_path, change, message
     _rewrite(path, **change(arrays))
     with pytest.raises(ArtifactError, match=message):
         PlaceModel.load(path)
+
+
+def test_a_camera_frame_is_prepared_exactly_as_training_read_it_from_disk(trained, tmp_path):
+    """The node's path (match_images on a mono8 frame) and the data path (load_traverse on the
+    same image written to disk) give identical model inputs."""
+    import cv2
+
+    from snn_control.perception.places.data import load_traverse, open_traverses
+    from snn_control.perception.places.encoding import patch_normalize
+
+    frame = (np.random.default_rng(3).random((96, 128)) * 255).astype(np.uint8)
+    (tmp_path / "t").mkdir()
+    cv2.imwrite(str(tmp_path / "t" / "00000.png"), frame)
+    from_disk = patch_normalize(load_traverse(open_traverses(tmp_path), "t")).reshape(1, -1)
+    assert np.array_equal(trained[0].prepare([frame]), from_disk)

@@ -253,8 +253,22 @@ def load_traverse(tset: TraverseSet, name: str, size: tuple[int, int] = (28, 28)
 
         paths = tqdm(paths, desc=name, unit="img")
     for i, path in enumerate(paths):
-        out[i] = cv2.resize(read_gray(path), (width, height), interpolation=cv2.INTER_AREA)
+        out[i] = resize_gray(read_gray(path), width, height)
     return out
+
+
+def resize_gray(image: np.ndarray, width: int, height: int) -> np.ndarray:
+    """One grayscale image to ``(height, width)`` float32 by area interpolation, resized in its own
+    8-bit (or 16-bit, float32) type, so a mono8 camera frame gives exactly what training read from
+    the same image on disk; other types are resized as float32."""
+    import cv2
+
+    a = np.asarray(image)
+    if a.dtype not in (np.uint8, np.uint16, np.float32):
+        a = a.astype(np.float32)
+    if a.shape != (height, width):
+        a = cv2.resize(a, (width, height), interpolation=cv2.INTER_AREA)
+    return a.astype(np.float32)
 
 
 def place_distances(tset: TraverseSet, query: str, reference: str) -> np.ndarray | None:

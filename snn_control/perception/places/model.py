@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from snn_control.artifacts.store import ArtifactError, load_artifact, save_artifact
+from snn_control.perception.places.data import resize_gray
 from snn_control.perception.places.encoding import patch_normalize
 from snn_control.perception.places.ensemble import Match, PlaceEnsemble
 from snn_control.perception.places.module import ModuleParams
@@ -25,18 +26,15 @@ KIND = "place_ensemble"
 VERSION = 1
 
 
-def resize_gray(images: np.ndarray | list, size: int) -> np.ndarray:
-    """Grayscale ``(n, h, w)`` (or a list of differently sized images) -> float32 ``(n, size, size)``."""
-    import cv2
-
+def resize_images(images: np.ndarray | list, size: int) -> np.ndarray:
+    """Grayscale ``(n, h, w)`` (or a list of differently sized images) -> float32 ``(n, size, size)``,
+    by the same rule as the training data (:func:`.data.resize_gray`)."""
     out = []
     for img in images:
         a = np.asarray(img)
         if a.ndim != 2 or a.size == 0:
             raise ValueError(f"expected non-empty grayscale images (h, w), got shape {a.shape}")
-        if a.shape != (size, size):
-            a = cv2.resize(a.astype(np.float32), (size, size), interpolation=cv2.INTER_AREA)
-        out.append(a.astype(np.float32))
+        out.append(resize_gray(a, size, size))
     return np.stack(out) if out else np.zeros((0, size, size), np.float32)
 
 
@@ -58,7 +56,7 @@ class PlaceModel:
 
     def prepare(self, images) -> np.ndarray:
         """Patch-normalized model inputs ``(n, size * size)`` from grayscale images."""
-        return patch_normalize(resize_gray(images, self.size), self.patch).reshape(-1, self.size * self.size)
+        return patch_normalize(resize_images(images, self.size), self.patch).reshape(-1, self.size * self.size)
 
     def match_images(self, images, modules: np.ndarray | None = None) -> Match:
         return self.ensemble.match(self.prepare(images), modules)
