@@ -31,11 +31,12 @@ ALLOWED: dict[str, set[str]] = {
     "swimmer": GENERIC,
     "perception": GENERIC,
     "coordinator": GENERIC | SYSTEMS,
+    "efficiency": GENERIC | SYSTEMS,
     "envs": GENERIC | SYSTEMS,
     "nodes": GENERIC | SYSTEMS | {"envs"},
-    "commands": GENERIC | SYSTEMS | {"envs", "nodes", "bringup", "cli"},
+    "commands": GENERIC | SYSTEMS | {"envs", "nodes", "bringup", "cli", "efficiency"},
     "bringup": GENERIC | SYSTEMS | {"envs", "nodes"},
-    "cli": GENERIC | SYSTEMS | {"envs", "commands"},
+    "cli": GENERIC | SYSTEMS | {"envs", "commands", "efficiency"},
 }
 ROS_MODULES = {
     "rclpy", "std_msgs", "sensor_msgs", "geometry_msgs", "diagnostic_msgs", "rosgraph_msgs",
