@@ -6,7 +6,9 @@
 
 Both are :class:`~snn_control.blimp.controllers.SummedController` s of network terms (and the
 PID's I term): ``reset()``, ``step(altitude_m, setpoint_m) -> float`` for one blimp, and
-``initial_state``/``step_batch`` for many. An artifact is
+``initial_state``/``step_batch`` for many. The one-blimp ``step`` of the networks runs on the fused
+on-board runtime (:class:`~snn_control.blimp.snn.runtime.FusedSNN`: same arithmetic, equal bit for
+bit, about twice as fast); ``state`` then reads and writes that runtime's state. An artifact is
 ``<stem>.npz`` (array ``genome``) + ``<stem>.json`` (kind ``blimp_snn``, the genome layout, the
 role, provenance), written by :func:`save_blimp_snn` and checked by :func:`load_blimp_snn`;
 ``pd_snn`` and ``i_snn`` ship in ``snn_control/artifacts/data``.
@@ -23,8 +25,8 @@ from snn_control.artifacts.store import ArtifactError, load_artifact, save_artif
 from snn_control.blimp.controllers import SummedController
 from snn_control.blimp.pid import PIDParams, PIDTerm
 from snn_control.blimp.snn.genome import BlimpSNNLayout
-from snn_control.blimp.snn.network import BlimpSNNParams, SNNTerm, blimp_snn_initial_state, blimp_snn_step
-from snn_control.snn.pairs import partner_index
+from snn_control.blimp.snn.network import BlimpSNNParams, BlimpSNNState, SNNTerm
+from snn_control.blimp.snn.runtime import FusedSNN
 
 ARTIFACT_KIND = "blimp_snn"
 ARTIFACT_VERSION = 1
@@ -81,8 +83,7 @@ class BlimpSNNNetwork:
         self.genome = np.asarray(genome, dtype=float)
         self.params: BlimpSNNParams = layout.decode(self.genome[None])
         self.metadata = dict(metadata or {})
-        self._partners = partner_index(self.params.neurons)
-        self.reset()
+        self._fused = FusedSNN([self.params])
 
     @classmethod
     def from_artifact(cls, path: str | Path | None = None, role: str = "pd") -> "BlimpSNNNetwork":
@@ -94,12 +95,20 @@ class BlimpSNNNetwork:
     def n_spiking_neurons(self) -> int:
         return self.layout.n_spiking_neurons
 
+    @property
+    def state(self) -> BlimpSNNState:
+        """The state as :func:`~snn_control.blimp.snn.network.blimp_snn_step` holds it (a copy)."""
+        return self._fused.states()[0]
+
+    @state.setter
+    def state(self, value: BlimpSNNState) -> None:
+        self._fused.load([value])
+
     def reset(self) -> None:
-        self.state = blimp_snn_initial_state(self.params)
+        self._fused.reset()
 
     def step(self, error_m: float) -> float:
-        self.state, u = blimp_snn_step(self.params, self.state, error_m, self._partners)
-        return float(u[0])
+        return self._fused.step(error_m)[0]
 
 
 class _PDPlusI(SummedController):
@@ -121,7 +130,31 @@ class BlimpSNNController(_PDPlusI):
         if pd.layout.role != "pd" or i.layout.role != "i":
             raise ValueError("BlimpSNNController needs a network of role 'pd' and one of role 'i'")
         self.pd, self.i = pd, i
+        self._fused = FusedSNN([pd.params, i.params])
         super().__init__([SNNTerm(pd.params), SNNTerm(i.params)], u_max)
+
+    @property
+    def state(self) -> tuple[BlimpSNNState, BlimpSNNState]:
+        """The one-blimp state, as :meth:`step_batch` holds it (copies of the fused runtime's)."""
+        return self._fused.states()
+
+    @state.setter
+    def state(self, value: tuple | None) -> None:
+        if value is None:
+            self._fused.reset()
+        else:
+            self._fused.load(value)
+
+    def reset(self) -> None:
+        self._fused.reset()
+        self.last_parts = (0.0, 0.0)
+
+    def step(self, altitude_m: float, setpoint_m: float) -> float:
+        """One tick for one blimp on the fused runtime; equal bit for bit to :meth:`step_batch`."""
+        pd, i = self._fused.step(float(setpoint_m) - float(altitude_m))
+        self.last_parts = (pd, i)
+        u = pd + i
+        return u if self.u_max is None else min(max(u, -self.u_max), self.u_max)
 
     @classmethod
     def from_artifacts(
