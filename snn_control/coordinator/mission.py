@@ -90,7 +90,8 @@ class GestureCue(DictIO):
     def __post_init__(self) -> None:
         _number("GestureCue", "t_s", self.t_s, 0.0)
         if self.label not in GESTURE_CLASSES:
-            raise ValueError(f"GestureCue.label: unknown gesture {self.label!r} (classes: {', '.join(GESTURE_CLASSES)})")
+            raise ValueError(f"GestureCue.label: unknown gesture {self.label!r} "
+                             f"(classes: {', '.join(GESTURE_CLASSES)})")
 
 
 def _nested(cls: type, items: Any, key: str) -> tuple:
@@ -169,8 +170,8 @@ class MissionSpec(DictIO):
     def check_route(self, n_places: int) -> None:
         """``ValueError`` unless every route place exists in a place model of ``n_places`` places."""
         if self.last_place >= n_places:
-            raise ValueError(f"MissionSpec: the route ends at place {self.last_place} "
-                             f"({self.route_first_place} + {self.speed_places_per_s:g} places/s x {self.duration_s:g} s), "
+            raise ValueError(f"MissionSpec: the route ends at place {self.last_place} ({self.route_first_place} "
+                             f"+ {self.speed_places_per_s:g} places/s x {self.duration_s:g} s), "
                              f"beyond the place model's {n_places} places (0..{n_places - 1}); shorten duration_s, "
                              f"slow speed_places_per_s or move route_first_place")
 

@@ -106,7 +106,8 @@ def test_the_shipped_mission():
     g = GestureParams()
     assert m.duration_s >= 150 and m.route_first_place == 200 and m.last_place < 600
     assert 5 <= len(m.regions) <= 8 and 6 <= len(m.gestures) <= 8
-    assert {r.altitude_m for r in m.regions} >= {0.8, 2.0} and all(g.min_m <= r.altitude_m <= g.max_m for r in m.regions)
+    assert {r.altitude_m for r in m.regions} >= {0.8, 2.0}
+    assert all(g.min_m <= r.altitude_m <= g.max_m for r in m.regions)
     assert all(b.t_s - a.t_s >= 12 for a, b in zip(m.gestures, m.gestures[1:]))
     mapped = {label for label in g.actions()}
     assert {c.label for c in m.gestures} == mapped

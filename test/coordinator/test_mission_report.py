@@ -24,7 +24,7 @@ MISSION = MissionSpec(duration_s=20.0, route_first_place=200, speed_places_per_s
 def test_percentiles_in_ms():
     p = percentiles([0.001 * k for k in range(1, 101)])  # 1..100 ms
     assert p["n"] == 100 and p["max_ms"] == pytest.approx(100.0)
-    assert p["p50_ms"] == pytest.approx(50.5) and p["p90_ms"] == pytest.approx(90.1) and p["p99_ms"] == pytest.approx(99.01)
+    assert (p["p50_ms"], p["p90_ms"], p["p99_ms"]) == pytest.approx((50.5, 90.1, 99.01))
     assert percentiles([]) == {"n": 0, "p50_ms": None, "p90_ms": None, "p99_ms": None, "max_ms": None}
     with pytest.raises(ValueError, match="non-finite"):
         percentiles([0.1, math.nan])
@@ -39,7 +39,8 @@ def test_setpoint_tracking_settles_and_reaches():
     assert len(rows) == 2  # the repeated 2.0 m is merged
     first, second = rows
     assert (first["t_s"], first["end_s"], first["source"], first["commanded_m"]) == (0.0, 5.0, "initial", 1.0)
-    assert first["settled_s"] == 0.0 and first["reached_m"] == pytest.approx(1.0) and first["error_m"] == pytest.approx(0.0)
+    assert first["settled_s"] == 0.0
+    assert (first["reached_m"], first["error_m"]) == pytest.approx((1.0, 0.0))
     # |2 - z| < 0.1 from t - 5 > ln(10) = 2.303 s: the first sample there is 7.4 s
     assert second["settled_s"] == pytest.approx(2.4) and second["end_s"] == 20.0
     assert second["reached_m"] == pytest.approx(2.0, abs=1e-5) and abs(second["error_m"]) < 1e-5
@@ -73,7 +74,8 @@ def test_place_and_region_accuracy():
     assert place_accuracy(pairs, tolerance=2)["correct"] == 4
     r = region_accuracy(pairs, MISSION)
     assert (r["n"], r["correct"], r["accuracy"]) == (5, 3, 0.6)
-    assert r["per_region"] == {"low": {"n": 4, "correct": 2, "accuracy": 0.5}, "high": {"n": 1, "correct": 1, "accuracy": 1.0}}
+    assert r["per_region"] == {"low": {"n": 4, "correct": 2, "accuracy": 0.5},
+                               "high": {"n": 1, "correct": 1, "accuracy": 1.0}}
     assert place_accuracy([])["accuracy"] is None
 
 
@@ -118,7 +120,8 @@ def test_mission_json_assembles_strict_json():
                        mode_s={"nominal": 20.0, "degraded": 0.0, "fallback": 0.0, "safe": 0.0},
                        setpoint_changes=[(0.0, 1.0, "initial")], place_pairs=[(200, 200), (210, 205)],
                        gesture_labels=[(2.5, "right_hand_wave")],
-                       latency_s={"control_loop": [0.001, 0.002, math.nan], "place": [0.01]}, extra={"inject": "sensor_nan@5"})
+                       latency_s={"control_loop": [0.001, 0.002, math.nan], "place": [0.01]},
+                       extra={"inject": "sensor_nan@5"})
     text = json.dumps(out, allow_nan=False)
     assert json.loads(text) == out
     assert out["nan_cmds"] == 2 and out["max_abs_cmd"] == 4.5 and out["nan_altitudes"] == 1
@@ -141,10 +144,12 @@ def test_mission_json_assembles_strict_json():
 def test_plot_mission_writes_a_png(tmp_path):
     t = np.arange(0, 20.0, 0.1)
     sp = np.where(t < 10, 0.8, 2.0)
-    mode_t, modes = mode_track([{"t_s": 5.0, "to": "safe"}, {"t_s": 5.5, "to": "fallback"}, {"t_s": 8.0, "to": "nominal"}])
+    mode_t, modes = mode_track([{"t_s": 5.0, "to": "safe"}, {"t_s": 5.5, "to": "fallback"},
+                                {"t_s": 8.0, "to": "nominal"}])
     assert (mode_t, modes) == ([0.0, 5.0, 5.5, 8.0], ["nominal", "safe", "fallback", "nominal"])
     pt = np.arange(0, 20.0, 0.2)
-    log = {"t_s": list(t), "z_m": list(sp + 0.05 * np.sin(t)), "setpoint_m": [None] * 3 + list(sp[3:]), "cmd": [0.0] * len(t),
+    log = {"t_s": list(t), "z_m": list(sp + 0.05 * np.sin(t)), "setpoint_m": [None] * 3 + list(sp[3:]),
+           "cmd": [0.0] * len(t),
            "mode_t_s": mode_t, "mode": modes,
            "place_t_s": list(pt), "place_true": [MISSION.place_at(x) for x in pt],
            "place_recognized": [None if k % 7 == 0 else MISSION.place_at(x) + (k % 3) for k, x in enumerate(pt)],
