@@ -20,6 +20,34 @@ NODES = {
 }
 
 
+# What each use needs (docs/install.md). The control step itself needs numpy alone: the base
+# install is the on-board runtime, and `[runtime]` names it explicitly and pulls nothing else.
+# Exact, tested versions of everything live in requirements.txt (use it as a constraints file:
+# pip install -c requirements.txt ".[sim,train]"); these are the ranges the code needs.
+RUNTIME = ["numpy>=1.23"]
+SIM = ["pyyaml>=6", "mujoco==3.17.0", "dm_control==1.0.50", "gymnasium>=1.0,<2", "matplotlib>=3.7",
+       "tqdm>=4.60", "pillow>=9"]
+TRAIN = ["deap>=1.4", "scipy>=1.10", "nir>=1.0"]
+PERCEPTION = ["torch==2.13.0", "opencv-python-headless>=4.8"]  # CPU wheel: see docs/install.md
+# ROS 2 Kilted from PyPI wheels, for machines without a ROS 2 install. With /opt/ros/<distro>
+# sourced, leave this extra out: rclpy and the messages come from the system.
+ROS_WHEELS = [
+    "ros-rclpy==9.1.2", "ros-rmw-fastrtps-cpp==9.3.3", "ros-ament-index-python==1.11.0",
+    "ros-builtin-interfaces==2.3.0", "ros-rcl-interfaces==2.3.0", "ros-rosgraph-msgs==2.3.0",
+    "ros-std-msgs==5.5.1", "ros-sensor-msgs==5.5.1", "ros-geometry-msgs==5.5.1", "ros-diagnostic-msgs==5.5.1",
+]
+EXTRAS = {
+    "runtime": RUNTIME,
+    "sim": SIM,
+    "train": SIM + TRAIN,
+    "perception": SIM + PERCEPTION,
+    "ros-wheels": ROS_WHEELS,
+    "test": ["pytest>=7"],
+}
+# everything but the ROS wheels (add them with [all,ros-wheels] where there is no ROS 2 install)
+EXTRAS["all"] = sorted({req for name, reqs in EXTRAS.items() if name != "ros-wheels" for req in reqs})
+
+
 def _data_files():
     files = [
         ("share/ament_index/resource_index/packages", [f"resource/{PACKAGE}"]),
@@ -40,7 +68,8 @@ setup(
     include_package_data=True,
     data_files=_data_files(),
     python_requires=">=3.10",
-    install_requires=["setuptools", "numpy", "pyyaml"],
+    install_requires=RUNTIME,
+    extras_require=EXTRAS,
     zip_safe=False,
     maintainer="snn_control maintainers",
     maintainer_email="maintainers@snn-control.invalid",

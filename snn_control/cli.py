@@ -31,6 +31,7 @@ COMMANDS: dict[tuple[str, str], tuple[str, str]] = {
     ("eval", "places"): ("snn_control.commands.eval_places", "score place recognition: Recall@N, PR AUC, query rate"),
     ("export", "nir"): ("snn_control.commands.export_nir", "write the blimp SNN pair or the spiking NCAP as a NIR graph"),
     ("import", "nir"): ("snn_control.commands.import_nir", "read a NIR graph back, validate, simulate and summarize it"),
+    ("bench", "control"): ("snn_control.commands.bench_control", "time the on-board control tick, its memory and imports"),
 }
 
 

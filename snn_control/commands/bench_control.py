@@ -1,0 +1,238 @@
+"""``snn-control bench control``: what the on-board control step costs, on this machine.
+
+    snn-control bench control [--json] [--ticks N] [--repeats R] [--node] [--node-samples N]
+
+Everything about time and memory is measured in a fresh Python process that imports only the
+runtime (:func:`runtime_probe`: numpy, the controller factory and the guard), so what ran before
+in this process cannot inflate it. Keys of ``--json`` (last line):
+
+* ``pair_tick_us``: one ``step(altitude, setpoint)`` of the 160-neuron PD-SNN + I-SNN pair
+  (:class:`~snn_control.blimp.snn.controller.BlimpSNNController`, the fused runtime), median over
+  ``--repeats`` runs of ``--ticks`` ticks; ``pair_tick_us_population_step`` the same tick through
+  the population step (:func:`~snn_control.blimp.snn.network.blimp_snn_step`, the previous one-blimp
+  path, bit-equal), ``guarded_pair_tick_us`` the pair behind the guard (what the node calls),
+  ``pid_tick_us`` the PID;
+* ``import_s``: importing numpy and the runtime in a fresh interpreter; ``load_s``: loading and
+  validating the two shipped artifacts; ``runtime_rss_mb``: that process's resident memory
+  (VmRSS) after loading the pair and flying 1000 guarded ticks; ``runtime_modules``: the
+  third-party packages it imported;
+* ``synops_per_tick``, ``energy_nj_per_tick``: synaptic operations and 45 nm energy per tick of the
+  pair in closed-loop twin flights (:func:`snn_control.efficiency.blimp_pair_per_tick`: one AC
+  per spike and outgoing synapse at 0.9 pJ, the encoders' analog products as MACs at 4.6 pJ);
+* with ``--node`` (needs rclpy): ``node_import_s`` (rclpy, messages and the node module),
+  ``node_rss_mb``, and ``node_latency_us`` (median; ``node_latency_p90_us``, ``_max_us``): from a
+  ``/blimp/range`` reading stamped with the wall clock to the ``/blimp/motor_cmd`` that answers it,
+  received by a probe node spun with the ``altitude_controller`` in one process and one executor
+  (:func:`node_probe`; ``ROS_AUTOMATIC_DISCOVERY_RANGE`` defaults to OFF there).
+
+The timings depend on the machine and on what else runs on it: repeat, and compare medians.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+RUNTIME_IMPORTS = ("snn_control.blimp.controllers", "snn_control.blimp.guard")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON on the last line")
+    parser.add_argument("--ticks", type=int, default=5000, help="ticks per timed run (default 5000)")
+    parser.add_argument("--repeats", type=int, default=7, help="timed runs; the median is reported (default 7)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the error sequence and of the twin flights")
+    parser.add_argument("--node", action="store_true", help="also time the ROS 2 altitude_controller node (rclpy)")
+    parser.add_argument("--node-samples", type=int, default=500, help="readings sent to the node (default 500)")
+    parser.add_argument("--no-energy", action="store_true", help="skip the synaptic-operation count (twin flights)")
+
+
+def _rss_mb() -> tuple[float, float]:
+    """(VmRSS, VmHWM) of this process in MB (Linux)."""
+    vals = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(("VmRSS", "VmHWM")):
+                vals[line.split(":")[0]] = int(line.split()[1]) / 1024.0
+    return vals.get("VmRSS", float("nan")), vals.get("VmHWM", float("nan"))
+
+
+def _third_party(before: set[str]) -> list[str]:
+    roots = {m.split(".")[0] for m in set(sys.modules) - before}
+    return sorted(r for r in roots if r not in sys.stdlib_module_names and not r.startswith("_") and r != "snn_control")
+
+
+def _per_tick_us(fn, args_seq) -> float:
+    t0 = time.perf_counter()
+    for a in args_seq:
+        fn(*a)
+    return (time.perf_counter() - t0) / len(args_seq) * 1e6
+
+
+class _PopulationStep:
+    """The pair's previous one-blimp ``step``: the population step on a batch of one."""
+
+    def __init__(self, pair, np) -> None:
+        self.pair, self.np, self.state = pair, np, pair.initial_state(1)
+
+    def step(self, altitude_m: float, setpoint_m: float) -> float:
+        self.state, u, parts = self.pair.step_batch(self.state, self.np.array([float(setpoint_m) - float(altitude_m)]))
+        self.pair.last_parts = tuple(float(p[0]) for p in parts)
+        return float(u[0])
+
+
+def runtime_probe(ticks: int, repeats: int, seed: int) -> dict:
+    """Run in a fresh interpreter: import the runtime, load the pair, time its tick; a dict of figures."""
+    before = set(sys.modules)
+    t0 = time.perf_counter()
+    import numpy as np
+
+    from snn_control.blimp.controllers import make_altitude_controller
+    from snn_control.blimp.guard import GuardedController
+
+    t1 = time.perf_counter()
+    pair = make_altitude_controller("snn")
+    t2 = time.perf_counter()
+    guarded = GuardedController(pair)
+    for k in range(1000):
+        guarded.step(1.0 + 0.3 * np.sin(k / 30.0), 1.2, 0.1 * k)
+    rss_mb, _ = _rss_mb()
+    modules = _third_party(before)
+
+    rng = np.random.default_rng(seed)
+    altitude = (1.0 + 0.5 * np.tanh(np.cumsum(rng.normal(0.0, 0.05, ticks))) + rng.normal(0.0, 0.01, ticks)).tolist()
+    readings = [(a, 1.0) for a in altitude]
+    stamped = [(a, 1.0, 0.1 * k) for k, a in enumerate(altitude)]
+    pid = make_altitude_controller("pid")
+
+    runs: dict[str, list[float]] = {"pair": [], "population": [], "guarded": [], "pid": []}
+    for _ in range(repeats):  # interleaved, so a busy spell on the machine hits all alike
+        pair.reset()
+        runs["pair"].append(_per_tick_us(pair.step, readings))
+        runs["population"].append(_per_tick_us(_PopulationStep(pair, np).step, readings))
+        guarded.reset()
+        runs["guarded"].append(_per_tick_us(guarded.step, stamped))
+        pid.reset()
+        runs["pid"].append(_per_tick_us(pid.step, readings))
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    return {
+        "pair_tick_us": round(med["pair"], 2),
+        "pair_tick_us_population_step": round(med["population"], 2),
+        "guarded_pair_tick_us": round(med["guarded"], 2),
+        "pid_tick_us": round(med["pid"], 2),
+        "pair_tick_us_runs": [round(x, 2) for x in runs["pair"]],
+        "import_s": round(t1 - t0, 4),
+        "load_s": round(t2 - t1, 4),
+        "runtime_rss_mb": round(rss_mb, 1),
+        "runtime_peak_rss_mb": round(_rss_mb()[1], 1),
+        "runtime_modules": modules,
+        "n_spiking_neurons": int(pair.n_spiking_neurons),
+        "ticks": ticks,
+        "repeats": repeats,
+    }
+
+
+def node_probe(samples: int) -> dict:
+    """Run in a fresh interpreter: the altitude_controller node and a probe in one executor."""
+    os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "OFF")
+    t0 = time.perf_counter()
+    import rclpy
+    from geometry_msgs.msg import PointStamped, WrenchStamped
+    from rclpy.executors import SingleThreadedExecutor
+    from rclpy.parameter import Parameter
+    from rclpy.qos import qos_profile_sensor_data
+    from sensor_msgs.msg import Range
+
+    from snn_control.nodes.altitude_controller import SETPOINT_QOS, AltitudeControllerNode
+
+    import_s = time.perf_counter() - t0
+    ctx = rclpy.Context()
+    rclpy.init(args=[], context=ctx)
+    try:
+        node = AltitudeControllerNode(context=ctx, parameter_overrides=[Parameter("controller", value="snn")])
+        probe = rclpy.create_node("bench_control_probe", context=ctx)
+        readings = probe.create_publisher(Range, "blimp/range", qos_profile_sensor_data)
+        setpoint = probe.create_publisher(PointStamped, "blimp/altitude_setpoint", SETPOINT_QOS)
+        answered: dict[int, int] = {}
+        probe.create_subscription(
+            WrenchStamped, "blimp/motor_cmd",
+            lambda m: answered.setdefault(m.header.stamp.sec * 1_000_000_000 + m.header.stamp.nanosec, time.time_ns()), 10)
+        executor = SingleThreadedExecutor(context=ctx)
+        executor.add_node(node)
+        executor.add_node(probe)
+        sp = PointStamped()
+        sp.point.z = 1.0  # stamped 0: applies from the first reading on
+        setpoint.publish(sp)
+        deadline = time.monotonic() + 10.0
+        while (readings.get_subscription_count() == 0 or probe.count_publishers("blimp/motor_cmd") == 0) \
+                and time.monotonic() < deadline:
+            executor.spin_once(timeout_sec=0.01)
+        for _ in range(20):
+            executor.spin_once(timeout_sec=0.01)
+        latencies = []
+        warmup = 20
+        for k in range(samples + warmup):
+            msg = Range()
+            ns = time.time_ns()
+            msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(ns, 1_000_000_000)
+            msg.range = 1.0 + 0.2 * ((k % 40) / 40.0)
+            msg.min_range, msg.max_range = 0.3, 12.0
+            readings.publish(msg)
+            wait = time.monotonic() + 1.0
+            while ns not in answered and time.monotonic() < wait:
+                executor.spin_once(timeout_sec=0.05)
+            if ns in answered and k >= warmup:
+                latencies.append((answered[ns] - ns) / 1e3)
+        rss_mb, _ = _rss_mb()
+        executor.shutdown()
+        node.destroy_node()
+        probe.destroy_node()
+    finally:
+        if ctx.ok():
+            rclpy.shutdown(context=ctx)
+    latencies.sort()
+    n = len(latencies)
+    return {
+        "node_import_s": round(import_s, 4),
+        "node_rss_mb": round(rss_mb, 1),
+        "node_latency_us": round(statistics.median(latencies), 1) if n else None,
+        "node_latency_p90_us": round(latencies[int(0.9 * (n - 1))], 1) if n else None,
+        "node_latency_max_us": round(latencies[-1], 1) if n else None,
+        "node_samples": n,
+        "node_samples_sent": samples,
+        "discovery_range": os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"],
+    }
+
+
+def _in_fresh_process(call: str, timeout_s: float = 600.0) -> dict:
+    code = f"import json\nfrom snn_control.commands.bench_control import *\nprint(json.dumps({call}))\n"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout_s)
+    if out.returncode != 0:
+        raise RuntimeError(f"bench control: the probe failed:\n{out.stderr.strip()[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.ticks < 1 or args.repeats < 1 or args.node_samples < 1:
+        print("bench control: --ticks, --repeats and --node-samples must be >= 1", file=sys.stderr)
+        return 2
+    result = _in_fresh_process(f"runtime_probe({args.ticks}, {args.repeats}, {args.seed})")
+    if not args.no_energy:
+        from snn_control.efficiency import blimp_pair_per_tick
+
+        counts = blimp_pair_per_tick(args.seed)
+        result.update(synops_per_tick=round(counts["synops"], 3), energy_nj_per_tick=round(counts["energy_nj"], 4),
+                      macs_per_tick=counts["macs"], spikes_per_tick=round(counts["spikes"], 3),
+                      energy_ticks=counts["decisions"])
+    if args.node:
+        result.update(_in_fresh_process(f"node_probe({args.node_samples})"))
+    if args.json:
+        print(json.dumps(result))
+    else:
+        for key, value in result.items():
+            print(f"{key:32s} {value}")
+    return 0
