@@ -25,6 +25,7 @@ COMMANDS: dict[tuple[str, str], tuple[str, str]] = {
     ("eval", "ncap"): ("snn_control.commands.eval_ncap", "evaluate a swimmer policy over seeded episodes"),
     ("train", "spikepoint"): ("snn_control.commands.train_spikepoint", "train SpikePoint on event gestures"),
     ("eval", "spikepoint"): ("snn_control.commands.eval_spikepoint", "score SpikePoint: accuracy, energy, early exit"),
+    ("eval", "efficiency"): ("snn_control.commands.eval_efficiency", "synaptic ops and energy per decision, all models"),
     ("data", "gestures"): ("snn_control.commands.data_gestures", "generate the synthetic event-gesture data set"),
     ("data", "places"): ("snn_control.commands.data_places", "generate the synthetic multi-traverse place benchmark"),
     ("train", "places"): ("snn_control.commands.train_places", "train the modular place-recognition SNN ensemble"),

@@ -30,6 +30,7 @@ import numpy as np
 from snn_control.efficiency.counts import DecisionCounts, constant_summary
 
 PLANTS = ("nominal", "paper", "light", "heavy", "laggy")
+FIELDS = ("synops", "macs", "spikes", "neuron_updates")
 
 
 def network_tick_counts(params, state, hid_prev_s: np.ndarray) -> dict[str, np.ndarray]:
@@ -93,8 +94,9 @@ def fly_counting(controller, plants: Sequence[Any] | None = None, profile=None, 
     rows = _plants(plants)
     profile = PAPER_PROFILE if profile is None else profile
     guard = GuardParams()
-    sim = _ReadingTap(BlimpBatchSim(len(rows), [p.dynamics for p in rows], noise_std_m=[p.range_noise_std_m for p in rows],
-                                    initial_altitude_m=np.array([p.initial_altitude_m for p in rows]), seed=seed))
+    twin = BlimpBatchSim(len(rows), [p.dynamics for p in rows], noise_std_m=[p.range_noise_std_m for p in rows],
+                         initial_altitude_m=np.array([p.initial_altitude_m for p in rows]), seed=seed)
+    sim = _ReadingTap(twin)
     terms = controller.terms
     prev = [np.zeros((len(rows), t.params.neurons)) for t in terms]
 
@@ -114,7 +116,7 @@ def fly_counting(controller, plants: Sequence[Any] | None = None, profile=None, 
     per_term = []
     for j in range(len(terms)):
         counts = DecisionCounts()
-        counts.add(*(flight.observed[f"{j}.{name}"][stepped] for name in ("synops", "macs", "spikes", "neuron_updates")))
+        counts.add(*(flight.observed[f"{j}.{name}"][stepped] for name in FIELDS))
         per_term.append(counts)
     rmse = np.sqrt(np.mean((flight.z_m - flight.setpoint_m) ** 2, axis=1))
     facts = {"ticks": int(stepped.size), "held_ticks": int((~stepped).sum()), "plants": [p.name for p in rows],
@@ -144,7 +146,7 @@ def blimp_pair(seeds: Sequence[int] = (0, 1, 2), plants: Sequence[Any] | None = 
         facts["plants"] = f["plants"]
     pair = DecisionCounts()
     a_pd, a_i = pd.arrays(), i.arrays()
-    pair.add(*(a_pd[k] + a_i[k] for k in ("synops", "macs", "spikes", "neuron_updates")))
+    pair.add(*(a_pd[k] + a_i[k] for k in FIELDS))
     out = {"model": "blimp PD-SNN + I-SNN", "decision": "control tick (0.1 s)",
            "neurons": int(controller.n_spiking_neurons), **pair.summary(),
            "pd": pd.summary(), "i": i.summary(), "seeds": [int(s) for s in seeds], **facts}
