@@ -167,8 +167,9 @@ def blimp_pair_dense(pd_artifact: str | None = None, i_artifact: str | None = No
 
     controller = BlimpSNNController.from_artifacts(pd_artifact, i_artifact)
     macs = sum(network_dense_macs(t.params) for t in controller.terms)
+    units = sum(2 * t.params.neurons + 1 for t in controller.terms)
     return {"model": "blimp pair graph as a rate network", "decision": "control tick (0.1 s)", "neurons": 0,
-            **constant_summary(0.0, macs)}
+            **constant_summary(0.0, macs, 0.0, units)}
 
 
 PID_MACS = 3

@@ -28,6 +28,11 @@ def efficiency_table(seed: int = 0, blimp_flights: int = 3, episodes: int = 2, s
     Seeds: the blimp flies seeds ``seed .. seed + blimp_flights - 1`` (five plants each), the swimmer
     ``episodes`` episodes from ``seed``, SpikePoint samples its windows' points and spikes with ``seed``.
     """
+    import os
+
+    if spikepoint and gesture_data is None:  # renders gestures: the GL backend must be set before MuJoCo loads
+        os.environ.setdefault("MUJOCO_GL", "egl")
+        os.environ.setdefault("LP_NUM_THREADS", "0")
     from snn_control.efficiency import blimp, swimmer
 
     say = progress or (lambda _msg: None)
@@ -73,7 +78,7 @@ COLUMNS = ("model", "per", "neurons", "AC (synops)", "MAC", "spikes", "energy nJ
 
 def table_rows(rows: list[dict[str, Any]]) -> list[list[str]]:
     """Cells of the printed table: mean per decision, the max in parentheses where it differs."""
-    return [[r["model"], r["decision"], str(r["neurons"] or "-"), _cell(r, "synops"), _cell(r, "macs"),
+    return [[r["model"], r["decision"], f"{r['neurons']:,}" if r["neurons"] else "-", _cell(r, "synops"), _cell(r, "macs"),
              _cell(r, "spikes"), _cell(r, "energy_nj")] for r in rows]
 
 
