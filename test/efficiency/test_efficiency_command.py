@@ -1,6 +1,11 @@
 """``snn-control eval efficiency``: the one table, printed and as JSON."""
 
 import json
+import os
+import subprocess
+import sys
+
+import pytest
 
 from snn_control.cli import main
 from snn_control.efficiency.table import format_table
@@ -24,3 +29,17 @@ def test_the_table_without_spikepoint(capsys):
 def test_bad_arguments(capsys):
     assert main(["eval", "efficiency", "--episodes", "0"]) == 2
     assert "--episodes must be >= 1" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_the_whole_table_with_a_rendered_gesture():
+    """One gesture rendered in a fresh process that has not set MUJOCO_GL (the swimmer loads MuJoCo first)."""
+    env = {k: v for k, v in os.environ.items() if k != "MUJOCO_GL"}
+    cmd = [sys.executable, "-m", "snn_control.cli", "eval", "efficiency", "--blimp-flights", "1", "--episodes", "1",
+           "--gesture-trials", "1", "--json"]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=env)
+    assert out.returncode == 0, out.stderr[-2000:]
+    rows = {r["model"]: r for r in json.loads(out.stdout.strip().splitlines()[-1])["rows"]}
+    snn, ann = rows["SpikePoint (small, T = 16)"], rows["SpikePoint (small) as an ANN"]
+    assert snn["recordings"] == 1 and snn["decisions"] >= 5 and snn["synops"] > 0 and snn["macs"] == 0
+    assert ann["macs"] > 0 and ann["synops"] == 0
