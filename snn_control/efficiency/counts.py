@@ -15,7 +15,9 @@ A *decision* is what a model is run for: one control tick (blimp, 10 Hz), one co
 Left out of the energy, for every model alike: the neuron (state) updates, i.e. each neuron's
 leak, bias, threshold test and reset, and a readout's or a PID's own state update (reported apart
 as ``neuron_updates``: neurons x time steps per decision); max pooling, clips, the rate encoder's
-random draws and the sensor preprocessing. These are the conventions of
+random draws, the sensor preprocessing, and the unweighted decoding of output spikes into the
+decision (SpikePoint's vote mean, the spiking NCAP's spike-count rate). A weighted readout layer
+is synapses and counts (the blimp SNN's leaky-integrator readout: one AC per spike). These are the conventions of
 :mod:`snn_control.perception.spikepoint.evaluate`, whose constants these are (a test holds them
 equal).
 

@@ -8,10 +8,12 @@ costs per control step, with n_X the spikes of group X in the step's K ticks:
        + (2 + pop) n_L        latch -> itself and its partner, and the B_0 population it drives
                               (2 without the oscillator)
        + 2 pop n_B            B-neuron -> its muscle units ipsi- and contralateral, all-to-all
-       + n_M                  muscle -> the readout's spike counter
     MAC  2 (N - 1) pop        stretch currents w_prop s_{i-1} (analog joint angles), once a step
-       + N                    readout a_i = (n_Md - n_Mv) / (K pop)
     spikes n_P + n_L + n_B + n_M;  neuron updates (4 + 4 N pop) K, not in the energy
+
+The readout a_i = (n_Md - n_Mv) / (K pop) decodes the muscles' spikes into the action (a spike
+count and one scale per joint): like SpikePoint's vote mean it is decoding, not a synapse, and is
+left out; the blimp's readout, a weighted layer (c_j per spike), is counted.
 
 n_B and n_M come from the step's output rates, n_P from the pacemakers' membranes (a perfect
 integrator with bias 1 per tick and soft reset by θ = T K: over a step v rises by K - θ times the
@@ -49,9 +51,9 @@ def spiking_step_counts(config, before, after, out) -> dict[str, np.ndarray]:
     n_m = np.rint((out.m_d + out.m_v).sum(axis=-1) * pop * k)
     n_l = out.n_spikes - n_p - n_b - n_m
     latch_fan_out = 2 + (pop if config.oscillator else 0)
-    synops = 2 * n_p + latch_fan_out * n_l + 2 * pop * n_b + n_m
+    synops = 2 * n_p + latch_fan_out * n_l + 2 * pop * n_b
     rows = len(n_b)
-    return {"synops": synops, "macs": np.full(rows, float(2 * (n - 1) * pop + n)), "spikes": out.n_spikes,
+    return {"synops": synops, "macs": np.full(rows, float(2 * (n - 1) * pop)), "spikes": out.n_spikes,
             "neuron_updates": np.full(rows, float(config.n_neurons * k)),
             "pacemaker": n_p, "latch": n_l, "b": n_b, "m": n_m}
 

@@ -32,12 +32,11 @@ def test_spike_groups_add_up_and_the_oscillator_keeps_its_schedule():
 def test_synops_follow_the_fan_outs():
     pop = 3
     c = _run(SpikingNCAPConfig(population=pop), 40)
-    np.testing.assert_array_equal(c["synops"], 2 * c["pacemaker"] + (2 + pop) * c["latch"] + 2 * pop * c["b"] + c["m"])
-    np.testing.assert_array_equal(c["macs"], 2 * 4 * pop + 5)  # stretch currents of joints 1..4, readout
+    np.testing.assert_array_equal(c["synops"], 2 * c["pacemaker"] + (2 + pop) * c["latch"] + 2 * pop * c["b"])
+    np.testing.assert_array_equal(c["macs"], 2 * 4 * pop)  # stretch currents of joints 1..4 (readout: decoding)
     np.testing.assert_array_equal(c["neuron_updates"], (4 + 4 * 5 * pop) * 15)
     silent = _run(SpikingNCAPConfig(population=1, oscillator=False), 10)  # latch drives no B_0
-    np.testing.assert_array_equal(silent["synops"], 2 * silent["pacemaker"] + 2 * silent["latch"]
-                                  + 2 * silent["b"] + silent["m"])
+    np.testing.assert_array_equal(silent["synops"], 2 * silent["pacemaker"] + 2 * silent["latch"] + 2 * silent["b"])
 
 
 def test_rate_ncap_and_mlp_macs():
