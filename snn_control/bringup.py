@@ -10,12 +10,12 @@ DDS discovery stays on this machine (``ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST``
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 if TYPE_CHECKING:
-    from snn_control.nodes.runner import GraphRun
+    from snn_control.nodes.runner import GraphControl, GraphRun
 
 
 class NodeSpec(NamedTuple):
@@ -31,11 +31,14 @@ class NodeSpec(NamedTuple):
 
 @dataclass(frozen=True)
 class GraphSpec:
-    """A launch graph: its nodes by name and its parameter file in ``config/``."""
+    """A launch graph: its nodes by name and its parameter file in ``config/``; ``remaps`` are the
+    launch file's remappings per node, ``background`` the nodes spun off the control thread."""
 
     name: str
     nodes: dict[str, NodeSpec]
     config_file: str
+    remaps: dict[str, dict[str, str]] = field(default_factory=dict)
+    background: tuple[str, ...] = ()
 
 
 GRAPHS: dict[str, GraphSpec] = {
@@ -75,6 +78,34 @@ GRAPHS: dict[str, GraphSpec] = {
         },
         "perception.yaml",
     ),
+
+    "mission": GraphSpec(
+        "mission",
+        {
+            "blimp_sim": NodeSpec("snn_control.nodes.blimp_sim:BlimpSimNode",
+                                  "snn_control.blimp.config:BlimpSimConfig"),
+            "fault_injector": NodeSpec("snn_control.nodes.fault_injector:FaultInjectorNode",
+                                       "snn_control.coordinator.node_config:FaultInjectorConfig"),
+            "altitude_controller": NodeSpec("snn_control.nodes.altitude_controller:AltitudeControllerNode",
+                                            "snn_control.blimp.config:AltitudeControllerConfig"),
+            "coordinator": NodeSpec("snn_control.nodes.coordinator:CoordinatorNode",
+                                    "snn_control.coordinator.node_config:CoordinatorNodeConfig"),
+            "cue_camera": NodeSpec("snn_control.nodes.cue_camera:CueCameraNode",
+                                   "snn_control.coordinator.node_config:CueCameraConfig"),
+            "action_recognition": NodeSpec("snn_control.nodes.action_recognition:ActionRecognitionNode",
+                                           "snn_control.perception.config:ActionRecognitionConfig"),
+            "route_camera": NodeSpec("snn_control.nodes.route_camera:RouteCameraNode",
+                                     "snn_control.coordinator.node_config:RouteCameraConfig"),
+            "place_recognition": NodeSpec("snn_control.nodes.place_recognition:PlaceRecognitionNode",
+                                          "snn_control.perception.config:PlaceRecognitionConfig"),
+        },
+        "mission.yaml",
+        remaps={
+            "blimp_sim": {"blimp/range": "blimp/range_raw"},  # the fault injector sits on the sensor's path
+            "altitude_controller": {"blimp/motor_cmd": "blimp/snn_cmd"},  # the coordinator arbitrates
+        },
+        background=("cue_camera", "action_recognition", "route_camera", "place_recognition"),
+    ),
 }
 
 
@@ -112,6 +143,7 @@ def run_graph(
     until: Callable[[dict[str, Any]], bool],
     max_wall_s: float | None = None,
     on_spin: Callable[[dict[str, Any]], None] | None = None,
+    supervise: Callable[["GraphControl"], None] | None = None,
 ) -> "GraphRun":
     """Build ``graph``'s nodes with ``params`` and spin them until ``until(nodes)`` is true.
 
@@ -120,5 +152,6 @@ def run_graph(
     """
     from snn_control.nodes.runner import spin_nodes
 
-    factories = {name: _resolve(node.node) for name, node in GRAPHS[graph].nodes.items()}
-    return spin_nodes(factories, params, until, max_wall_s, on_spin)
+    spec = GRAPHS[graph]
+    factories = {name: _resolve(node.node) for name, node in spec.nodes.items()}
+    return spin_nodes(factories, params, until, max_wall_s, on_spin, spec.remaps, spec.background, supervise)

@@ -19,6 +19,8 @@ COMMANDS: dict[tuple[str, str], tuple[str, str]] = {
     ("launch", "swimmer"): ("snn_control.commands.launch_swimmer", "run the swimmer graph (sim, NCAP controller)"),
     ("launch", "perception"): ("snn_control.commands.launch_perception",
                                "run the perception graph (event camera, SpikePoint action recognition)"),
+    ("launch", "mission"): ("snn_control.commands.launch_mission",
+                            "run the whole mission (blimp, place recognition, gestures, coordinator) with faults"),
     ("evolve", "blimp"): ("snn_control.commands.evolve_blimp", "evolve the blimp PD-SNN or I-SNN with DEAP"),
     ("evolve", "ncap"): ("snn_control.commands.evolve_ncap", "train NCAP / MLP swimmer policies with ES"),
     ("eval", "blimp"): ("snn_control.commands.eval_blimp", "fly a controller on a profile and print metrics"),

@@ -48,6 +48,10 @@ class BlimpSimConfig(DictIO):
     file's ``plant_file:=F`` write the resolved plant into every key and empty ``plant_file``
     (:func:`pin_plant`), so their ``--initial-altitude`` / ``initial_altitude_m:=`` always wins.
     The nominal dynamics leave the model file as it is (a custom ``model_path`` keeps its own).
+    ``sync_topic`` (empty: none): a std_msgs/Float64 of the simulated time up to which the rest of
+    the graph (perception) has caught up; each observation waits until it is at most one period
+    behind, at most ``sync_timeout_s`` of wall time (the mission keeps its cameras' recognizers in
+    step with a fast simulation this way; the control loop itself is not delayed).
     """
 
     model_path: str = ""  # empty: the package's sim/blimp.xml
@@ -60,6 +64,8 @@ class BlimpSimConfig(DictIO):
     range_noise_std_m: float = 0.01
     duration_s: float = 0.0  # 0 = run until stopped
     frame_id: str = "tof"
+    sync_topic: str = ""
+    sync_timeout_s: float = 1.0
     plant_file: str = ""  # a preset or a plant file; empty: nominal
     thrust_mps2_per_unit: float = 0.1
     heaviness_mps2: float = 0.3
@@ -70,7 +76,7 @@ class BlimpSimConfig(DictIO):
 
     def __post_init__(self) -> None:
         _check_non_negative(self, "real_time_factor")
-        _check_positive(self, "control_period_s", "lockstep_timeout_s")
+        _check_positive(self, "control_period_s", "lockstep_timeout_s", "sync_timeout_s")
         _check_non_negative(self, "duration_s", "range_noise_std_m")
         self.plant()  # validates the plant file and the plant keys
 

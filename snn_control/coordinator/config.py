@@ -56,10 +56,13 @@ def _nested(cls: type, data: Any, where: str) -> Any:
 @dataclass(frozen=True)
 class CoordinatorConfig(DictIO):
     """``initial_setpoint_m`` 0: adopt the first trustworthy altitude (the guard's rule);
-    ``n_place_modules`` 0: no place search (the mission without place recognition)."""
+    ``n_place_modules`` 0: no place search (the mission without place recognition);
+    ``warmup_s``: the PID flies the first seconds (learning the trim) while the cold SNN runs
+    alongside, then hands over with the arbiter's fading bias (0: the SNN flies from the start)."""
 
     control_period_s: float = 0.1
     initial_setpoint_m: float = 0.0
+    warmup_s: float = 0.0
     n_place_modules: int = 0
     places_per_module: int = 0
     streams: tuple[StreamSpec, ...] = DEFAULT_STREAMS
@@ -90,6 +93,9 @@ class CoordinatorConfig(DictIO):
             raise ValueError(f"CoordinatorConfig.pid.dt_s ({self.pid.dt_s}) must equal control_period_s ({p})")
         if self.health.u_max != self.arbiter.u_max:
             raise ValueError("CoordinatorConfig.health.u_max must equal arbiter.u_max")
+        w = self.warmup_s
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not (math.isfinite(w) and w >= 0):
+            raise ValueError(f"CoordinatorConfig.warmup_s must be a finite number >= 0, got {w!r}")
         sp = self.initial_setpoint_m
         g = self.gestures
         if sp != 0 and not (isinstance(sp, (int, float)) and not isinstance(sp, bool) and g.min_m <= sp <= g.max_m):

@@ -105,6 +105,7 @@ class Coordinator:
         self.gestures = GestureMapper(c.gestures)
         self.places = PlaceTracker(c.search, c.n_place_modules, c.places_per_module) if c.n_place_modules else None
         self.throttle = ThrottleState()
+        self._keep_grace: tuple[int, float] | None = None  # (old keep, until) after a throttle drop
         self.setpoint_m: float | None = c.initial_setpoint_m or None
         self.setpoint_changed_s: float | None = None
         self.events: list[FaultEvent] = []
@@ -112,6 +113,10 @@ class Coordinator:
         self._states = {name: "ok" for name in [*self.monitors, "controller"]}
         self._pending: list[SetpointChange] = []
         self._source = "snn"
+        self.arbiter.arm_handback()  # the SNN starts cold
+        if self.setpoint_m is not None:  # a configured start set-point goes out on the first tick
+            self.setpoint_m = None
+            self._set(float(c.initial_setpoint_m), self.start_s, "initial", "configured start set-point")
 
     @property
     def mode(self) -> Mode:
@@ -146,7 +151,7 @@ class Coordinator:
         known = isinstance(label, str) and label in self.config.gestures.classes
         self._feed("gesture", score if known else math.nan, stamp_s, now_s)
         if known:
-            self.throttle = ThrottleState()  # a gesture under way: full event rate at once
+            self._set_throttle(ThrottleState(), now_s)  # a gesture under way: full event rate at once
         cmd = self.gestures.on_label(label, score, now_s, self.setpoint_m, self._altitude())
         if cmd is not None:
             self._set(cmd.setpoint_m, now_s, "gesture", cmd.reason)
@@ -156,7 +161,7 @@ class Coordinator:
         """One event packet's report: the camera's event rate (events/s), NaN for a malformed packet."""
         self._advance(now_s)
         self._feed("events", rate, now_s if stamp_s is None else stamp_s, now_s)
-        self.throttle = throttle_step(self.config.throttle, self.throttle, rate, now_s)
+        self._set_throttle(throttle_step(self.config.throttle, self.throttle, rate, now_s), now_s)
 
     def on_stream(self, name: str, value: object, stamp_s: object, now_s: float) -> None:
         """A sample of any configured stream (the extra ones, e.g. an image heartbeat)."""
@@ -202,7 +207,9 @@ class Coordinator:
         target, reason = target_mode(c.modes, altitude, controller, others)
         transitions = self.machine.update(target, reason, now_s)
         self.arbiter.pid_step(z, self.setpoint_m, now_s)
-        cmd = self.arbiter.select(self.mode, controller.last_cmd if controller.ok else None)
+        warming = now_s < self.start_s + c.warmup_s and self.mode <= Mode.DEGRADED
+        cmd = self.arbiter.select(Mode.FALLBACK if warming else self.mode,
+                                  controller.last_cmd if controller.ok else None)
         self._source = cmd.source
         events = self._log_changes(streams, controller, now_s)
         events_ok = "events" not in streams or streams["events"].ok
@@ -211,6 +218,11 @@ class Coordinator:
                         self.setpoint_m, self._search(streams.get("place"), now_s),
                         self.throttle.keep_one_of if events_ok else 1, deadline,
                         streams, controller, tuple(transitions), events, pending)
+
+    def controller_restarted(self) -> None:
+        """The SNN controller was restarted (it is cold): its next hand-back gets the arbiter's
+        fading bias (:mod:`.fallback`)."""
+        self.arbiter.arm_handback()
 
     def summary(self, faults: Iterable[tuple[str, float]] = (), end_s: float | None = None) -> dict:
         """Per-fault detect / fallback / recover times (:func:`.report.fault_report`), time per
@@ -240,8 +252,21 @@ class Coordinator:
         if name == "altitude":
             return altitude_deadline_s
         if name == "events":
-            return self.monitors[name].spec.deadline_s * self.throttle.keep_one_of
+            keep = self.throttle.keep_one_of
+            if self._keep_grace is not None and self._now < self._keep_grace[1]:
+                keep = max(keep, self._keep_grace[0])
+            return self.monitors[name].spec.deadline_s * keep
         return None
+
+    def _set_throttle(self, new: ThrottleState, now_s: float) -> None:
+        """A lower throttle takes a packet period of the old one to reach the camera: until then
+        the events' deadline stays the old one's."""
+        old = self.throttle.keep_one_of
+        if new.keep_one_of < old:
+            spec = self.monitors["events"].spec if "events" in self.monitors else None
+            span = (spec.deadline_s if spec else 0.0) * old + old * self.config.control_period_s
+            self._keep_grace = (old, now_s + span)
+        self.throttle = new
 
     def _search(self, place: StreamStatus | None, now_s: float) -> SearchWindow | None:
         """The place search window; every module while the place stream itself is faulty."""

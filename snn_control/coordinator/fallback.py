@@ -27,6 +27,18 @@ mode changes. While another command flies, its integral *tracks* that command
 
 so at the switch the PID's output is the last applied command plus the change of its own P and D
 terms since the last step (exactly the applied command while hovering; the soft limit aside).
+
+Hand-back. The SNN's integrator cannot be set from outside (it is spiking state), so when the SNN
+gets the motors back after a fallback its command may differ from the one flying (a restarted,
+cold controller lacks the hover trim). The difference at the switch is kept as a bias that fades,
+
+    u = u_snn + b exp(-(t - t_switch) / handback_tau_s),   b = u_before - u_snn(t_switch),
+
+so the command is continuous and the SNN's own integrator takes the trim over while the bias
+fades. Only a *cold* SNN gets the bias (:meth:`Arbiter.arm_handback`: at start and after the
+controller restarted): a warm one's integrator already holds the trim, and a bias taken from one
+noisy command would be an offset it must first unwind. ``u_before`` and ``u_snn`` are each
+averaged over the last second (the SNN's command is spiky). ``handback_tau_s`` 0: no bias.
 """
 
 from __future__ import annotations
@@ -54,12 +66,13 @@ class ArbiterParams(DictIO):
     trim_tau_s: float = 5.0
     trim_error_m: float = 0.15
     trim_steady_m: float = 0.05
+    handback_tau_s: float = 15.0
 
     def __post_init__(self) -> None:
         require_numbers(self)
         if self.u_max <= 0 or abs(self.safe_cmd) > self.u_max:
             raise ValueError("ArbiterParams: need u_max > 0 and |safe_cmd| <= u_max")
-        for f in ("safe_margin_units", "trim_tau_s", "trim_error_m", "trim_steady_m"):
+        for f in ("safe_margin_units", "trim_tau_s", "trim_error_m", "trim_steady_m", "handback_tau_s"):
             if getattr(self, f) < 0:
                 raise ValueError(f"ArbiterParams.{f} must be >= 0, got {getattr(self, f)}")
 
@@ -108,14 +121,22 @@ class Arbiter:
         self._stepped = False
         self._error = math.inf  # set-point - altitude at the last PID step
         self._errors: deque[float] = deque(maxlen=int(round(1.0 / self.period_s)) + 1)  # the last second's
+        self._now = -math.inf
+        self._last: Command | None = None
+        self._bias = 0.0
+        self._bias_s = 0.0
+        self._armed = False
+        self._avg: dict[str, float] = {}  # 1 s averages of the SNN's and the applied commands
 
     def pid_step(self, altitude_m: float | None, setpoint_m: float | None, now_s: float) -> float | None:
         """Step the PID if a control period has passed since its last step and an altitude and a
         set-point are known (``None``: not stepped, its state is kept); returns its command."""
         self._stepped = False
+        self._now = max(self._now, now_s)
         due = self._next_s is None or now_s >= self._next_s - JITTER * self.period_s
         if not due or altitude_m is None or setpoint_m is None:
             return self.pid_cmd
+        self._now = max(self._now, now_s)
         self.state, out = pid_step(self.pid, self.state, np.array([setpoint_m - altitude_m]))
         self.pid_cmd, self.pd = float(out.u[0]), float(out.pd[0])
         on_grid = self._next_s is not None and now_s - self._next_s < self.period_s
@@ -134,12 +155,46 @@ class Arbiter:
 
     def select(self, mode: Mode, snn_cmd: float | None) -> Command:
         """The command for ``mode``; then, on a tick that stepped the PID, track and learn the trim."""
-        cmd = arbitrate(mode, snn_cmd, self.pid_cmd, self.safe_cmd, self.params.u_max)
+        cmd = self._handback(arbitrate(mode, snn_cmd, self.pid_cmd, self.safe_cmd, self.params.u_max), snn_cmd)
+        self._last = cmd
+        self._average("applied", cmd.u)
         if self._stepped and abs(self._error) < self.params.trim_error_m:
             if cmd.source != "pid":
                 self._track(cmd.u)
             self._learn_trim(cmd.u)
         return cmd
+
+    @property
+    def handback_bias(self) -> float:
+        """The hand-back bias added to the SNN's command now (module docstring)."""
+        tau = self.params.handback_tau_s
+        if not tau or not self._bias:
+            return 0.0
+        return self._bias * math.exp(-max(0.0, self._now - self._bias_s) / tau)
+
+    def arm_handback(self) -> None:
+        """The SNN controller is cold (just started): bias its next hand-back (module docstring)."""
+        self._armed = True
+        self._avg.pop("snn", None)
+
+    def _average(self, key: str, u: float) -> float:
+        alpha = 1.0 - math.exp(-self.period_s / 1.0) if self._stepped else 0.0
+        self._avg[key] = u if key not in self._avg else self._avg[key] + alpha * (u - self._avg[key])
+        return self._avg[key]
+
+    def _handback(self, cmd: Command, snn_cmd: float | None) -> Command:
+        if snn_cmd is not None and math.isfinite(snn_cmd):
+            snn_avg = self._average("snn", min(max(float(snn_cmd), -self.params.u_max), self.params.u_max))
+        else:
+            snn_avg = None
+        if cmd.source != "snn" or not self.params.handback_tau_s:
+            return cmd
+        if self._armed and self._last is not None and self._last.source != "snn" and snn_avg is not None:
+            self._bias, self._bias_s, self._armed = self._avg.get("applied", self._last.u) - snn_avg, self._now, False
+        bias = self.handback_bias
+        if not bias:
+            return cmd
+        return Command(finite_clip(cmd.u + bias, self.params.u_max, self.safe_cmd), "snn")
 
     def _track(self, u_applied: float) -> None:
         p = self.pid

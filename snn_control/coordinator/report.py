@@ -26,9 +26,11 @@ FAULT_SOURCES: dict[str, tuple[str, ...]] = {
     "sensor_nan": ("altitude",),
     "sensor_stuck": ("altitude",),
     "sensor_spike": ("altitude",),
-    "event_garbage": ("events", "gesture"),
-    "image_garbage": ("place", "image"),
-    "perception_crash": ("events", "gesture", "place", "image"),
+    "burst": ("altitude",),
+    "clock_jump": ("altitude",),
+    "event_garbage": ("events", "gesture", "action_recognition"),
+    "image_garbage": ("place", "image", "place_recognition"),
+    "perception_crash": ("events", "gesture", "place", "image", "place_recognition", "action_recognition"),
 }
 
 

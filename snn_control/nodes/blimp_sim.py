@@ -6,13 +6,17 @@ the simulation waits after each reading for the command answering it (a command 
 the reading), so the loop is deterministic at any speed; if none arrives within
 ``lockstep_timeout_s`` of wall time it holds the last command, counts a miss and says so on
 ``/diagnostics``. ``real_time_factor`` paces simulated against wall time; 0 runs as fast as the
-loop allows. The blimp is the plant of ``plant_file`` and the plant parameters
+loop allows. ``loop_latency_s`` holds the control loop's stamp-to-command latency, the wall time
+from publishing a reading to receiving the first command stamped at or after it (its p50 / p99 go
+out on ``/diagnostics``). The blimp is the plant of ``plant_file`` and the plant parameters
 (:meth:`~snn_control.blimp.config.BlimpSimConfig.plant`), written into the MuJoCo model.
 """
 
 from __future__ import annotations
 
 import math
+import time
+from collections import deque
 
 import numpy as np
 from rclpy.qos import qos_profile_sensor_data
@@ -46,10 +50,19 @@ class BlimpSimNode(LockstepSimNode):
         self.n_cmd_msgs = 0
         self.n_bad_cmds = 0
         self._u = 0.0
+        self.loop_latency_s: deque[float] = deque(maxlen=100_000)
+        self._published_at: float | None = None  # wall time the unanswered reading went out
         self._reading = self.env.read_range()
         self._range_pub = self.create_publisher(Range, "blimp/range", qos_profile_sensor_data)
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         self.create_subscription(WrenchStamped, "blimp/motor_cmd", self._on_cmd, 10)
+        self._synced_s = math.inf
+        if c.sync_topic:
+            from std_msgs.msg import Float64
+
+            self._synced_s = 0.0
+            self.hold_timeout_s = c.sync_timeout_s
+            self.create_subscription(Float64, c.sync_topic, self._on_sync, 10)
         self.start_pacing(PacingParams(c.control_period_s, c.real_time_factor, c.lockstep, c.lockstep_timeout_s,
                                        c.duration_s))
 
@@ -61,7 +74,20 @@ class BlimpSimNode(LockstepSimNode):
             self._publish_diag(WARN, f"ignored non-finite motor command {u!r}")
             return
         self._u = float(np.clip(u, -self.env.dynamics.u_max, self.env.dynamics.u_max))
-        self.command_arrived(stamp_to_s(msg.header.stamp) >= self.env.time_s - 1e-9)
+        answers = stamp_to_s(msg.header.stamp) >= self.env.time_s - 1e-9
+        if answers and self._published_at is not None:
+            self.loop_latency_s.append(time.perf_counter() - self._published_at)
+            self._published_at = None
+        self.command_arrived(answers)
+
+    def _on_sync(self, msg) -> None:
+        self._synced_s = max(self._synced_s, float(msg.data))
+        self.release_observation()
+
+    def hold_observation(self) -> bool:
+        if self._synced_s >= self.env.time_s - self.config.control_period_s - 1e-9:
+            return False
+        return self.count_publishers(self.config.sync_topic) > 0  # nobody to wait for: go on
 
     # -- LockstepSimNode interface ---------------------------------------------------------
     @property
@@ -90,6 +116,7 @@ class BlimpSimNode(LockstepSimNode):
         msg.min_range = float(self.env.sensor.min_m)
         msg.max_range = float(self.env.sensor.max_m)
         msg.range = float(self._reading)
+        self._published_at = time.perf_counter()
         self._range_pub.publish(msg)
         if round(self.env.time_s / self.config.control_period_s) % 10 == 0:
             self._publish_diag(WARN if self.n_missed or self.n_bad_cmds else OK, "running")
@@ -102,8 +129,17 @@ class BlimpSimNode(LockstepSimNode):
             "cmd_msgs": self.n_cmd_msgs,
             "missed_cmds": self.n_missed,
             "bad_cmds": self.n_bad_cmds,
+            **loop_latency_values(self.loop_latency_s),
         }
         self._diag_pub.publish(diagnostics_msg(time_msg(self.env.time_s), "blimp_sim", level, message, values))
+
+
+def loop_latency_values(samples) -> dict[str, str]:
+    """``loop_p50_ms`` / ``loop_p99_ms`` of the stamp-to-command latencies (empty: none yet)."""
+    if not samples:
+        return {}
+    p50, p99 = np.percentile(np.fromiter(samples, float), [50, 99]) * 1e3
+    return {"loop_p50_ms": f"{p50:.3f}", "loop_p99_ms": f"{p99:.3f}"}
 
 
 def main(args: list[str] | None = None) -> None:

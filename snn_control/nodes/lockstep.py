@@ -55,6 +55,15 @@ class LockstepSimNode(Node):
     def on_missed(self) -> None:
         """Hook: a command did not arrive in time (default: nothing beyond the count)."""
 
+    def hold_observation(self) -> bool:
+        """Hook: True while the next observation must wait (default: never); call
+        :meth:`release_observation` when the reason to wait is gone. ``hold_timeout_s`` caps it."""
+        return False
+
+    hold_timeout_s = 1.0
+    _held_since: float | None = None
+    n_held = 0
+
     # -- adapter ----------------------------------------------------------------------------
     def command_arrived(self, answers_observation: bool = True) -> None:
         """Call from the command callback once the command is stored."""
@@ -62,7 +71,20 @@ class LockstepSimNode(Node):
             self._apply(self.pacer.on_command(time.monotonic(), self.sim_time_s, answers_observation))
 
     def _on_timer(self) -> None:
+        if self._held_since is not None:
+            self.release_observation()
+            return
         self._apply(self.pacer.on_timer(time.monotonic(), self.sim_time_s, self.has_listeners()))
+
+    def release_observation(self) -> None:
+        """Publish a held observation once :meth:`hold_observation` allows it or it waited too long."""
+        if self._held_since is None:
+            return
+        if self.hold_observation() and time.monotonic() - self._held_since < self.hold_timeout_s:
+            return
+        self._held_since = None
+        self.pacer.waiting_since_s = time.monotonic()  # the answer's deadline starts now
+        self._observe()
 
     def _apply(self, action: Action) -> None:
         if action.missed:
@@ -70,5 +92,12 @@ class LockstepSimNode(Node):
         if action.step:
             self.sim_step()
         if action.observe:
-            self._clock_pub.publish(Clock(clock=time_msg(self.sim_time_s)))
-            self.publish_observation()
+            if self.hold_observation():
+                self._held_since = time.monotonic()
+                self.n_held += 1
+                return
+            self._observe()
+
+    def _observe(self) -> None:
+        self._clock_pub.publish(Clock(clock=time_msg(self.sim_time_s)))
+        self.publish_observation()

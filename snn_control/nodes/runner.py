@@ -1,14 +1,25 @@
-"""Spin a set of nodes in one process: one rclpy context, a ``SingleThreadedExecutor``.
+"""Spin a set of nodes in one process: one rclpy context, ``SingleThreadedExecutor`` s.
 
 What :func:`snn_control.bringup.run_graph` (and so ``snn-control launch``) runs once it has
 validated a graph's parameter file. DDS discovery stays on this machine
 (``ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST`` unless set).
+
+Nodes named in ``background`` spin in a second executor on a thread of their own, so a slow
+callback there (a SpikePoint window, a rendered image) never queues in front of the control loop;
+the rest spin in the calling thread. ``remaps`` are ROS remapping rules per node
+(``{"altitude_controller": {"blimp/motor_cmd": "blimp/snn_cmd"}}``), the ``remappings`` of a launch
+file. A ``supervise`` callback gets a :class:`GraphControl` after every spin: it can stop a node
+(what a crashed process looks like to the others) and build it again from its factory and
+parameters (what ``respawn`` does under ``ros2 launch``).
 """
 
 from __future__ import annotations
 
+import sys
+import threading
 import time
-from dataclasses import dataclass
+import traceback
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import rclpy
@@ -25,6 +36,62 @@ class GraphRun:
     nodes: dict[str, Any]
     wall_s: float
     completed: bool
+    stopped: dict[str, list[Any]] = field(default_factory=dict)  # name -> instances stopped during the run
+
+
+class GraphControl:
+    """The supervisor's handle on a running graph (see the module docstring)."""
+
+    def __init__(self, context, executors: dict[str, SingleThreadedExecutor], factories, params, remaps,
+                 background) -> None:
+        self.context = context
+        self._executors = executors
+        self._factories = factories
+        self._params = params
+        self._remaps = remaps or {}
+        self._background = set(background or ())
+        self._lock = threading.Lock()
+        self.nodes: dict[str, Any] = {}
+        self.stopped: dict[str, list[Any]] = {}
+        self.restarts: dict[str, int] = {}
+        self.errors: dict[str, int] = {}  # traceback text -> times a background callback raised it
+
+    def _executor(self, name: str) -> SingleThreadedExecutor:
+        return self._executors["background" if name in self._background else "main"]
+
+    def start(self, name: str) -> Any:
+        """Build node ``name`` from its factory and parameters and add it to its executor."""
+        overrides = [Parameter(k, value=list(v) if isinstance(v, tuple) else v)
+                     for k, v in self._params.get(name, {}).items()]
+        rules = [arg for src, dst in self._remaps.get(name, {}).items() for arg in ("-r", f"{src}:={dst}")]
+        kwargs = {"context": self.context, "parameter_overrides": overrides}
+        if rules:
+            kwargs["cli_args"] = ["--ros-args", *rules]
+        node = self._factories[name](**kwargs)
+        with self._lock:
+            self.nodes[name] = node
+        self._executor(name).add_node(node)
+        return node
+
+    def alive(self, name: str) -> bool:
+        return name in self.nodes
+
+    def stop(self, name: str) -> Any | None:
+        """Take node ``name`` out of the graph and destroy it (its object stays readable)."""
+        with self._lock:
+            node = self.nodes.pop(name, None)
+        if node is None:
+            return None
+        self._executor(name).remove_node(node)
+        node.destroy_node()
+        self.stopped.setdefault(name, []).append(node)
+        return node
+
+    def restart(self, name: str) -> Any:
+        """Stop ``name`` if it still runs, and build it again (a respawn)."""
+        self.stop(name)
+        self.restarts[name] = self.restarts.get(name, 0) + 1
+        return self.start(name)
 
 
 def spin_nodes(
@@ -33,6 +100,9 @@ def spin_nodes(
     until: Callable[[dict[str, Any]], bool],
     max_wall_s: float | None = None,
     on_spin: Callable[[dict[str, Any]], None] | None = None,
+    remaps: dict[str, dict[str, str]] | None = None,
+    background: tuple[str, ...] = (),
+    supervise: Callable[[GraphControl], None] | None = None,
 ) -> GraphRun:
     """Build one node per ``factories`` entry (``NodeClass(context=..., parameter_overrides=...)``)
     with ``params[name]`` and spin them until ``until(nodes)`` is true.
@@ -42,21 +112,42 @@ def spin_nodes(
     ensure_local_discovery()
     context = rclpy.Context()
     rclpy.init(args=[], context=context)
-    nodes: dict[str, Any] = {}
-    executor = SingleThreadedExecutor(context=context)
+    executors = {"main": SingleThreadedExecutor(context=context)}
+    if background:
+        executors["background"] = SingleThreadedExecutor(context=context)
+    graph = GraphControl(context, executors, factories, params, remaps, background)
     completed = False
+    halt = threading.Event()
+    switch = sys.getswitchinterval()
+    if background:
+        sys.setswitchinterval(5e-4)  # hand the GIL back to the control thread 10x sooner than the default
+    worker: threading.Thread | None = None
     t0 = time.monotonic()
     try:
-        for name, factory in factories.items():
-            overrides = [Parameter(k, value=list(v) if isinstance(v, tuple) else v) for k, v in params.get(name, {}).items()]
-            node = factory(context=context, parameter_overrides=overrides)
-            nodes[name] = node
-            executor.add_node(node)
+        for name in factories:
+            graph.start(name)
+        if background:
+            def spin_background() -> None:
+                while not halt.is_set() and rclpy.ok(context=context):
+                    try:
+                        executors["background"].spin_once(timeout_sec=0.05)
+                    except (ExternalShutdownException, rclpy.executors.ShutdownException):
+                        return
+                    except Exception as exc:  # a failing callback must not stop every other node
+                        text = "".join(traceback.format_exception(exc))
+                        if text not in graph.errors:
+                            print(f"graph: a background callback failed:\n{text}", file=sys.stderr)
+                        graph.errors[text] = graph.errors.get(text, 0) + 1
+
+            worker = threading.Thread(target=spin_background, name="graph-background", daemon=True)
+            worker.start()
         while rclpy.ok(context=context):
-            executor.spin_once(timeout_sec=0.05)
+            executors["main"].spin_once(timeout_sec=0.05)
+            if supervise:
+                supervise(graph)
             if on_spin:
-                on_spin(nodes)
-            if until(nodes):
+                on_spin(graph.nodes)
+            if until(graph.nodes):
                 completed = True
                 break
             if max_wall_s is not None and time.monotonic() - t0 > max_wall_s:
@@ -65,9 +156,14 @@ def spin_nodes(
         pass  # Ctrl-C: hand back what ran so far (completed stays False)
     finally:
         wall = time.monotonic() - t0
-        executor.shutdown()
-        for node in nodes.values():
+        halt.set()
+        if worker is not None:
+            worker.join(timeout=5.0)
+        for executor in executors.values():
+            executor.shutdown()
+        for node in list(graph.nodes.values()):
             node.destroy_node()
         if context.ok():
             rclpy.shutdown(context=context)
-    return GraphRun(nodes, wall, completed)
+        sys.setswitchinterval(switch)
+    return GraphRun(dict(graph.nodes), wall, completed, graph.stopped)

@@ -78,3 +78,32 @@ def render_script(names: list[str] | tuple[str, ...], gesture_s: float = 2.0, su
         frames = renderer.frames(qpos, render_rng)
     events = emulate(frames, times, emulator_config(subject), sensor_rng)
     return ScriptedStream(events, segments, subject, duration)
+
+
+def render_cues(cues: list[tuple[float, str]] | tuple, gesture_s: float = 2.0, subject_seed: int = 90210,
+                seed: int = 0, fps: float | None = None) -> ScriptedStream:
+    """Gestures at given times with stillness between: cue ``k = (t_k, name)`` is rendered alone
+    (:func:`render_script` of ``[name]``, seed ``seed + k``) and its events shifted to start at
+    ``t_k``. A person standing still gives no events, so nothing is rendered between cues. Cues must
+    be sorted and at least ``gesture_s`` apart; the segments say what was performed when."""
+    cues = [(float(t), str(name)) for t, name in cues]
+    for k, (t, name) in enumerate(cues):
+        if not np.isfinite(t) or t < 0:
+            raise ValueError(f"cue {k}: time must be finite and >= 0, got {t}")
+        if name not in GESTURE_CLASSES:
+            raise ValueError(f"cue {k}: unknown gesture {name!r} (known: {', '.join(GESTURE_CLASSES)})")
+        if k and t < cues[k - 1][0] + gesture_s - 1e-9:
+            raise ValueError(f"cue {k} at {t} s starts before cue {k - 1} ends ({cues[k - 1][0] + gesture_s} s)")
+    parts, segments, subject = [], [], None
+    for k, (t, name) in enumerate(cues):
+        clip = render_script([name], gesture_s, subject_seed, seed + k, fps=fps)
+        events = clip.events.copy()
+        events["t"] += t
+        parts.append(events)
+        segments.append(Segment(GESTURE_CLASSES.index(name), t, t + gesture_s))
+        subject = clip.subject
+    from snn_control.perception.events.types import EVENT_DTYPE
+
+    events = np.concatenate(parts) if parts else np.zeros(0, EVENT_DTYPE)
+    duration = cues[-1][0] + gesture_s if cues else 0.0
+    return ScriptedStream(events, segments, subject, duration)
