@@ -17,6 +17,12 @@ NODES = {
     "action_recognition": "snn_control.nodes.action_recognition:main",
     "image_replay": "snn_control.nodes.image_replay:main",
     "place_recognition": "snn_control.nodes.place_recognition:main",
+    "coordinator": "snn_control.nodes.coordinator:main",
+    "fault_injector": "snn_control.nodes.fault_injector:main",
+    "cue_camera": "snn_control.nodes.cue_camera:main",
+    "route_camera": "snn_control.nodes.route_camera:main",
+    "scan_to_range": "snn_control.nodes.scan_to_range:main",
+    "motor_to_thrust": "snn_control.nodes.motor_to_thrust:main",
 }
 
 
