@@ -18,7 +18,8 @@ from snn_control.efficiency.counts import PJ_PER_AC, PJ_PER_MAC
 
 RULE = (f"AC (synaptic operations) = spikes x the synapses each drives; MAC = each product of a real value "
         f"and a weight; energy = {PJ_PER_AC} pJ x AC + {PJ_PER_MAC} pJ x MAC (45 nm, Horowitz 2014); neuron "
-        f"updates (leak, bias, threshold, reset) left out for every model")
+        f"updates (leak, bias, threshold, reset) and the unweighted decoding of output spikes (a spike-count "
+        f"rate, a vote mean) left out for every model")
 
 
 def efficiency_table(seed: int = 0, blimp_flights: int = 3, episodes: int = 2, spikepoint: bool = True,
