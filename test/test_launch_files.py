@@ -123,6 +123,12 @@ USER_FILE = {
         "image_replay": {"traverse": "night", "n_images": 12, "rate_hz": 2.0},
         "place_recognition": {"frame_id": "odom", "image_width": 640},
     },
+    "mission": {
+        "blimp_sim": {"seed": 7, "real_time_factor": 0.0},
+        "coordinator": {"restart_after_s": 3.0, "warmup_s": 5.0},
+        "fault_injector": {"inject": "sensor_nan@30"},
+        "route_camera": {"traverse": "night"},
+    },
 }
 # Command-line arguments, and what they must set, per node, over the user's file.
 ARGUMENTS = {
@@ -137,8 +143,13 @@ ARGUMENTS = {
                     "place_recognition": {"model": "/m/places.npz"},
                     "image_replay": {"source": "folder", "folder": "/data/nordland", "traverse": "winter",
                                      "n_images": 0}}),
+    "mission": ({"seed": "3", "inject": "sensor_stuck@20,controller_crash@40", "mission_file": "/m/route.yaml",
+                 "controller": "pid"},
+                {"blimp_sim": {"seed": 3}, "fault_injector": {"seed": 3, "inject": "sensor_stuck@20,controller_crash@40"},
+                 "coordinator": {"mission_file": "/m/route.yaml"}, "cue_camera": {"mission_file": "/m/route.yaml"},
+                 "route_camera": {"mission_file": "/m/route.yaml"}, "altitude_controller": {"controller": "pid"}}),
 }
-SIMULATOR = {"blimp": "blimp_sim", "swimmer": "swimmer_sim", "perception": "event_camera"}
+SIMULATOR = {"blimp": "blimp_sim", "swimmer": "swimmer_sim", "perception": "event_camera", "mission": "blimp_sim"}
 
 
 def write_user_file(graph: str, tmp_path: Path) -> tuple[Path, dict]:
@@ -262,3 +273,15 @@ def test_package_manifest_declares_runtime_dependencies():
         assert f"<exec_depend>{dep}</exec_depend>" in xml
     assert "<build_type>ament_python</build_type>" in xml
     assert (ROOT / "resource" / "snn_control").is_file()
+
+
+def test_mission_launch_remaps_and_respawns_as_the_one_process_graph(monkeypatch):
+    from snn_control.coordinator.node_config import SUPERVISED
+
+    _, nodes, _ = launch("mission", monkeypatch)
+    remaps = GRAPHS["mission"].remaps
+    assert remaps["altitude_controller"] == {"blimp/motor_cmd": "blimp/snn_cmd"}
+    for n in nodes:
+        name = n.kwargs["name"]
+        assert dict(n.kwargs["remappings"]) == remaps.get(name, {})
+        assert n.kwargs["respawn"] == (name in SUPERVISED)

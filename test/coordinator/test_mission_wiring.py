@@ -1,0 +1,108 @@
+"""The pieces the mission graph adds to the coordinator: region following, the node schemas, the
+PID warm-up and the hand-back bias for a cold SNN (no ROS)."""
+
+import math
+
+import pytest
+
+from snn_control.coordinator.config import CoordinatorConfig
+from snn_control.coordinator.coordinator import Coordinator
+from snn_control.coordinator.fallback import Arbiter, ArbiterParams
+from snn_control.coordinator.mission import MissionSpec, Region
+from snn_control.coordinator.modes import Mode
+from snn_control.coordinator.node_config import CoordinatorNodeConfig, FaultInjectorConfig
+from snn_control.coordinator.region_follow import RegionFollower
+
+MISSION = MissionSpec(regions=(Region("a", 200, 209, 1.0), Region("b", 210, 219, 2.0)))
+
+
+def test_a_region_counts_after_confirm_n_matches_in_a_row():
+    f = RegionFollower(MISSION.region_of, confirm_n=2)
+    assert f.on_place(201) is None  # first sighting
+    assert f.on_place(202).name == "a"
+    assert f.on_place(212) is None  # one stray match in b moves nothing
+    assert f.on_place(203) is None and f.current.name == "a"
+    assert f.on_place(215) is None
+    assert f.on_place(216).name == "b"
+    assert f.on_place(999) is None and f.current.name == "b"  # off the route: no change
+    with pytest.raises(ValueError):
+        RegionFollower(MISSION.region_of, confirm_n=0)
+
+
+def test_node_config_completes_the_rule_tree_from_the_graph():
+    c = CoordinatorNodeConfig()
+    tree = c.coordinator_config(n_modules=24, places_per_module=25, advance_places_per_s=1.5,
+                                initial_setpoint_m=1.0)
+    names = [s.name for s in tree.streams]
+    assert names[0] == "altitude" and {"place", "gesture", "events", "image", "place_recognition",
+                                       "action_recognition"} <= set(names)
+    assert tree.stream("place").deadline_s == c.place_deadline_s
+    assert tree.gestures.debounce_n == c.gesture_debounce_n
+    assert (tree.n_place_modules, tree.places_per_module) == (24, 25)
+    assert tree.search.advance_places_per_s == 1.5 and tree.initial_setpoint_m == 1.0
+    assert tree.warmup_s == c.warmup_s
+    bare = CoordinatorNodeConfig(perception=False).coordinator_config()
+    assert [s.name for s in bare.streams] == ["altitude"]
+    for bad in ({"answer_wall_s": 0.0}, {"restart_after_s": -1.0}, {"region_confirm_n": 0},
+                {"gesture_debounce_n": 0}, {"warmup_s": math.nan}):
+        with pytest.raises(ValueError):
+            CoordinatorNodeConfig(**bad)
+
+
+def test_node_config_reads_a_settings_file_and_names_it_when_bad(tmp_path):
+    good = tmp_path / "rules.yaml"
+    good.write_text("health: {answer_s: 0.05}\n")
+    assert CoordinatorNodeConfig(settings_file=str(good)).coordinator_config().health.answer_s == 0.05
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("healthh: {}\n")
+    with pytest.raises(ValueError, match="bad.yaml"):
+        CoordinatorNodeConfig(settings_file=str(bad)).coordinator_config()
+    with pytest.raises(ValueError, match="missing.yaml"):
+        CoordinatorNodeConfig(settings_file=str(tmp_path / "missing.yaml")).coordinator_config()
+
+
+def test_fault_injector_config_rejects_a_bad_fault_list_before_any_node_starts():
+    assert [f.kind for f in FaultInjectorConfig(inject="sensor_nan@3,burst:1s@5").faults()] == ["sensor_nan", "burst"]
+    with pytest.raises(ValueError, match="kind"):
+        FaultInjectorConfig(inject="sensor_melt@3")
+
+
+def hover(arb: Arbiter, mode: Mode, snn: float | None, t0: float, n: int, z: float = 1.0) -> list:
+    out = []
+    for k in range(n):
+        t = t0 + 0.1 * k
+        arb.pid_step(z, 1.0, t)
+        out.append(arb.select(mode, snn))
+    return out
+
+
+def test_cold_snn_gets_a_fading_bias_at_hand_back_and_a_warm_one_none():
+    arb = Arbiter(ArbiterParams(handback_tau_s=10.0))
+    arb.arm_handback()
+    flown = hover(arb, Mode.FALLBACK, 0.0, 0.0, 30)  # the PID hovers; the cold SNN says 0
+    before = flown[-1].u
+    first = hover(arb, Mode.NOMINAL, 0.0, 3.0, 1)[0]
+    assert first.source == "snn" and first.u == pytest.approx(before, abs=0.3)  # no step at the switch
+    later = hover(arb, Mode.NOMINAL, 0.0, 3.1, 100)[-1]  # 10 s later: e^-1 of the bias left
+    assert later.u == pytest.approx(before * math.exp(-1.0), rel=0.15)
+    # a warm hand-back (not armed) flies the SNN's own command
+    hover(arb, Mode.FALLBACK, 3.0, 20.0, 10)
+    assert hover(arb, Mode.NOMINAL, 3.0, 21.0, 1)[0].u == pytest.approx(3.0 + arb.handback_bias)
+    assert abs(arb.handback_bias) < 0.2
+
+
+def test_the_pid_flies_the_warm_up_then_the_snn():
+    c = Coordinator(CoordinatorConfig(warmup_s=1.0, initial_setpoint_m=1.0), start_s=0.0)
+    sources = []
+    for k in range(20):
+        t = 0.1 * k
+        c.on_range(1.0 + 0.001 * (k % 3), t, t)
+        c.on_controller_cmd(3.0, t, t + 0.01)
+        d = c.tick(t + 0.01)
+        sources.append(d.source)
+        if k == 0:
+            assert [s.source for s in d.setpoints] == ["initial"]  # the start set-point goes out
+    assert set(sources[:9]) == {"pid"} and set(sources[11:]) == {"snn"}
+    assert c.mode == Mode.NOMINAL
+    with pytest.raises(ValueError):
+        CoordinatorConfig(warmup_s=-1.0)
