@@ -70,7 +70,10 @@ def flight_metrics(sim_node, profile, wall_s: float) -> dict:
         raise RuntimeError("the simulator recorded no control tick (did the controller start?)")
     m = tracking_metrics(log["t_s"], log["z_m"], log["cmd"], profile)
     sim_s = float(sim_node.env.time_s)
+    lat = np.asarray(sim_node.loop_latency_s, dtype=float) * 1e3
     m.update(
+        loop_p50_ms=float(np.percentile(lat, 50)) if lat.size else None,
+        loop_p99_ms=float(np.percentile(lat, 99)) if lat.size else None,
         n_cmd_msgs=int(sim_node.n_cmd_msgs),
         n_missed_cmds=int(sim_node.n_missed),
         sim_s=sim_s,

@@ -27,6 +27,8 @@ from __future__ import annotations
 import time
 from collections import deque
 
+import numpy as np
+
 from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.node import Node
 from rclpy.qos import QoSProfile
@@ -127,6 +129,9 @@ class ActionRecognitionNode(Node):
             "dropped_late": self.recognizer.dropped_late,
             "dropped_burst": self.recognizer.dropped_burst,
         }
+        if self.latencies_s:
+            p50, p99 = np.percentile(np.fromiter(self.latencies_s, float), [50, 99]) * 1e3
+            values.update(latency_p50_ms=f"{p50:.2f}", latency_p99_ms=f"{p99:.2f}")
         skipped = [d.reason for d in decisions if d.label is None and d.reason]
         message = "; ".join(problems + skipped) or "ok"
         self._diag_pub.publish(diagnostics_msg(stamp, "action_recognition", WARN if problems else OK, message, values))
