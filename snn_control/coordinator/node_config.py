@@ -22,7 +22,8 @@ from snn_control.dictio import DictIO
 # is out of range).
 NODE_STREAMS = (
     StreamSpec("place_recognition", rate_hz=5.0, deadline_s=1.5, lo=0.0, hi=2.0, burst_factor=0.0),
-    StreamSpec("action_recognition", rate_hz=20.0, deadline_s=1.0, lo=0.0, hi=2.0, burst_factor=0.0),
+    # one status per event packet: 20 Hz, 2.5 Hz at the throttle's deepest level (1 of 8 packets)
+    StreamSpec("action_recognition", rate_hz=20.0, deadline_s=2.0, lo=0.0, hi=2.0, burst_factor=0.0),
     StreamSpec("image", rate_hz=5.0, deadline_s=1.5, lo=2.0, hi=math.inf, rejoin_n=1, burst_factor=0.0),
 )
 SUPERVISED = ("altitude_controller", "action_recognition", "place_recognition")
@@ -46,7 +47,9 @@ class CoordinatorNodeConfig(DictIO):
     ``place_deadline_s`` replaces the place stream's deadline (matches under the confidence gate
     are withheld, so gaps of several seconds are normal on a route); ``gesture_debounce_n`` the
     gesture rule's (windows in a row that fire a command; a 2 s gesture gives about four); ``warmup_s`` the
-    rule tree's (the PID flies first while the cold SNN pair runs alongside).
+    rule tree's (the PID flies first while the cold SNN pair runs alongside); ``floor_m`` the
+    lowest set-point any command may give (a gesture's "land" descends to it): the ToF reads
+    nothing below 0.3 m (it reports its minimum), so a set-point there would sit on the floor.
     """
 
     control_period_s: float = 0.1
@@ -63,6 +66,7 @@ class CoordinatorNodeConfig(DictIO):
     place_deadline_s: float = 15.0
     gesture_debounce_n: int = 2
     warmup_s: float = 10.0
+    floor_m: float = 0.5
     record: bool = True
 
     def __post_init__(self) -> None:
@@ -71,6 +75,7 @@ class CoordinatorNodeConfig(DictIO):
         if not (math.isfinite(self.restart_after_s) and self.restart_after_s >= 0):
             raise ValueError(f"restart_after_s must be >= 0, got {self.restart_after_s!r}")
         _positive("place_deadline_s", self.place_deadline_s)
+        _positive("floor_m", self.floor_m)
         if not (isinstance(self.warmup_s, (int, float)) and math.isfinite(self.warmup_s) and self.warmup_s >= 0):
             raise ValueError(f"warmup_s must be >= 0, got {self.warmup_s!r}")
         if isinstance(self.gesture_debounce_n, bool) or self.gesture_debounce_n < 1:
@@ -112,6 +117,8 @@ class CoordinatorNodeConfig(DictIO):
             changes.update(n_place_modules=int(n_modules), places_per_module=int(places_per_module))
         if advance_places_per_s and not base.search.advance_places_per_s:
             changes["search"] = replace(base.search, advance_places_per_s=float(advance_places_per_s))
+        if self.floor_m != base.gestures.min_m:
+            changes["gestures"] = replace(changes.get("gestures", base.gestures), min_m=float(self.floor_m))
         if self.warmup_s and not base.warmup_s:
             changes["warmup_s"] = float(self.warmup_s)
         if initial_setpoint_m and not base.initial_setpoint_m:

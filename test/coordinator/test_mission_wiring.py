@@ -40,7 +40,7 @@ def test_node_config_completes_the_rule_tree_from_the_graph():
     assert tree.gestures.debounce_n == c.gesture_debounce_n
     assert (tree.n_place_modules, tree.places_per_module) == (24, 25)
     assert tree.search.advance_places_per_s == 1.5 and tree.initial_setpoint_m == 1.0
-    assert tree.warmup_s == c.warmup_s
+    assert tree.warmup_s == c.warmup_s and tree.gestures.min_m == c.floor_m == 0.5
     bare = CoordinatorNodeConfig(perception=False).coordinator_config()
     assert [s.name for s in bare.streams] == ["altitude"]
     for bad in ({"answer_wall_s": 0.0}, {"restart_after_s": -1.0}, {"region_confirm_n": 0},
