@@ -31,6 +31,7 @@ The timings depend on the machine and on what else runs on it: repeat, and compa
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -220,14 +221,22 @@ def run(args: argparse.Namespace) -> int:
     if args.ticks < 1 or args.repeats < 1 or args.node_samples < 1:
         print("bench control: --ticks, --repeats and --node-samples must be >= 1", file=sys.stderr)
         return 2
+    if args.node and importlib.util.find_spec("rclpy") is None:
+        print("bench control: --node needs rclpy (a sourced ROS 2 install, or the ros-wheels extra)", file=sys.stderr)
+        return 2
     result = _in_fresh_process(f"runtime_probe({args.ticks}, {args.repeats}, {args.seed})")
     if not args.no_energy:
-        from snn_control.efficiency import blimp_pair_per_tick
+        try:
+            from snn_control.efficiency import blimp_pair_per_tick
 
-        counts = blimp_pair_per_tick(args.seed)
-        result.update(synops_per_tick=round(counts["synops"], 3), energy_nj_per_tick=round(counts["energy_nj"], 4),
-                      macs_per_tick=counts["macs"], spikes_per_tick=round(counts["spikes"], 3),
-                      energy_ticks=counts["decisions"])
+            counts = blimp_pair_per_tick(args.seed)
+        except ModuleNotFoundError as exc:  # the twin flights read plant presets (YAML): the sim extra
+            print(f"bench control: synops/energy skipped: {exc.name!r} missing (pip install 'snn_control[sim]')",
+                  file=sys.stderr)
+        else:
+            result.update(synops_per_tick=round(counts["synops"], 3), energy_nj_per_tick=round(counts["energy_nj"], 4),
+                          macs_per_tick=counts["macs"], spikes_per_tick=round(counts["spikes"], 3),
+                          energy_ticks=counts["decisions"])
     if args.node:
         result.update(_in_fresh_process(f"node_probe({args.node_samples})"))
     if args.json:
