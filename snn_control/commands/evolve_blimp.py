@@ -2,7 +2,8 @@
 
     snn-control evolve blimp --controller pd|i [--generations N] [--closed-loop-generations N]
         [--population N] [--algorithm cma|ga] [--hidden lif|iwta|rlif|riwta] [--partner pid|shipped|F]
-        [--seed N] [--workers N] [--run-dir DIR] [--resume] [--out FILE.npz] [--ship] [--json]
+        [--seed N] [--workers N] [--backend serial|pool|ray] [--address ADDR] [--run-dir DIR] [--resume]
+        [--out FILE.npz] [--ship] [--json]
 
 Writes the deployed network as an artifact (``--out``, default ``runs/blimp/<role>_snn.npz``; with
 ``--ship`` into the package's shipped ``<role>_snn``), and into ``--run-dir`` checkpoints every
@@ -23,6 +24,7 @@ import sys
 from pathlib import Path
 
 from snn_control.blimp.snn.network import HIDDEN_KINDS
+from snn_control.evolve.popmap import add_backend_arguments
 
 DEFAULTS = {  # per role: the recipe of the shipped pair, each run well under 10 minutes on two cores
     # PD-SNN: the PID's gains by design, imitation, then tracking beside the PID's own I term
@@ -82,7 +84,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--partner", help="closed-loop partner: pid (the PID's other term), shipped (the shipped "
                         "other network) or an artifact path (default: pd pid, i shipped)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=1, help="processes for population evaluation")
+    parser.add_argument("--workers", type=int, default=1, help="processes (chunks) for population evaluation")
+    add_backend_arguments(parser)
     parser.add_argument("--checkpoint-every", type=int, default=50)
     parser.add_argument("--holdout-every", type=int, default=25)
     parser.add_argument("--run-dir", help="checkpoints, log.json, fitness.png (default runs/blimp/<role>_snn)")
@@ -113,6 +116,7 @@ def run(args: argparse.Namespace) -> int:
     from snn_control.artifacts.store import ArtifactError
     from snn_control.blimp.snn.controller import save_blimp_snn
     from snn_control.blimp.training.recipe import EvolveConfig, evolve
+    from snn_control.evolve.popmap import population_map
 
     role = args.controller
     defaults = DEFAULTS[role]
@@ -138,8 +142,9 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
         )
         run_dir = Path(args.run_dir or f"runs/blimp/{role}_snn")
-        result = evolve(config, run_dir, resume=args.resume, progress=not args.no_progress)
-    except (ArtifactError, ValueError) as exc:
+        with population_map(config.workers, args.backend, args.address) as pmap:
+            result = evolve(config, run_dir, resume=args.resume, progress=not args.no_progress, pmap=pmap)
+    except (ArtifactError, ValueError, ImportError, ConnectionError) as exc:
         print(f"snn-control evolve blimp: {exc}", file=sys.stderr)
         return 2
     meta = {
@@ -155,6 +160,7 @@ def run(args: argparse.Namespace) -> int:
         paths.append(str(save_blimp_snn(data_dir / f"{role}_snn", result.layout, result.genome, meta)))
     summary = {"controller": role, "artifact": paths, "run_dir": str(run_dir), "holdout": result.holdout,
                "generations": result.generations, "wall_s": round(result.wall_s, 1),
+               "backend": pmap.backend, "workers": config.workers,
                "n_genes": result.layout.n_genes, "n_spiking_neurons": result.layout.n_spiking_neurons}
     if args.json:
         print(json.dumps(summary))

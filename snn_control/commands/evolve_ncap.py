@@ -1,7 +1,8 @@
 """``snn-control evolve ncap``: train an NCAP (rate or spiking) or MLP swimmer policy with ES.
 
     snn-control evolve ncap --links 6 --variant rate --algorithm cma --sigma 0.2 --population 16 \\
-        --steps 640000 --seed 0 --workers 2 --out runs/ncap [--artifact PATH] [--compare LOG ...]
+        --steps 640000 --seed 0 --workers 2 [--backend serial|pool|ray] [--address ADDR] --out runs/ncap \\
+        [--artifact PATH] [--compare LOG ...]
 
 Writes ``OUT/STEM.npz/.json`` (the policy artifact; ``--artifact`` puts it elsewhere, e.g.
 ``snn_control/artifacts/data/ncap_rate_6link`` to regenerate a shipped one), ``OUT/STEM_log.json``
@@ -15,6 +16,8 @@ import argparse
 import json
 import sys
 from pathlib import Path
+
+from snn_control.evolve.popmap import add_backend_arguments
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spiking-population", type=int, default=None, help="spiking: LIF neurons per unit")
     parser.add_argument("--ticks", type=int, default=None, help="spiking: LIF ticks per control step")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--workers", type=int, default=1, help="processes evaluating the population")
+    parser.add_argument("--workers", type=int, default=1, help="processes (chunks) evaluating the population")
+    add_backend_arguments(parser)
     parser.add_argument("--eval-every", type=int, default=10, help="validate the mean every N generations")
     parser.add_argument("--eval-episodes", type=int, default=5)
     parser.add_argument("--select", choices=("best", "last"), default="best", help="weights to save")
@@ -71,11 +75,8 @@ def _policy_config(args: argparse.Namespace) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
-    from snn_control.swimmer.policy import save_policy
-    import numpy as np
-
     from snn_control.evolve.popmap import population_map
-    from snn_control.swimmer.rollout import evaluate_population
+    from snn_control.swimmer.policy import save_policy
     from snn_control.swimmer.training import NCAPTrainConfig, plot_learning_curves, train_swimmer, write_log
 
     try:
@@ -93,9 +94,14 @@ def run(args: argparse.Namespace) -> int:
         return 2
     stem = args.stem or f"ncap_{cfg.variant}_{cfg.n_links}link_{cfg.algorithm}_seed{cfg.seed}"
     run_dir = args.run_dir or args.out / f"{stem}_run"
-    with population_map(args.workers) as pmap:
-        result = train_swimmer(cfg, pmap, progress=not args.no_progress, run_dir=run_dir, resume=args.resume,
-                               checkpoint_every=args.checkpoint_every)
+    try:
+        with population_map(args.workers, args.backend, args.address) as pmap:
+            result = train_swimmer(cfg, pmap, progress=not args.no_progress, run_dir=run_dir, resume=args.resume,
+                                   checkpoint_every=args.checkpoint_every)
+            test_returns = _test_returns(result, cfg, args.test_episodes, pmap) if args.test_episodes > 0 else None
+    except (ValueError, ImportError, ConnectionError) as exc:
+        print(f"snn-control evolve ncap: {exc}", file=sys.stderr)
+        return 2
     command = "snn-control evolve ncap " + " ".join(sys.argv[3:] if sys.argv[1:3] == ["evolve", "ncap"] else [])
     log_path = write_log(args.out / f"{stem}_log.json", result, command=command.strip())
     log = json.loads(log_path.read_text())
@@ -103,14 +109,10 @@ def run(args: argparse.Namespace) -> int:
     meta = {
         "training": {k: log[k] for k in ("config", "best_validation", "train_env_steps", "wall_s", "command")},
     }
-    if args.test_episodes > 0:
-        seeds = list(range(args.test_episodes))
-        with population_map(args.workers) as pmap:
-            returns = evaluate_population(result.policy, np.repeat(result.params[None], len(seeds), axis=0), seeds,
-                                          pmap, cfg.episode_steps)
+    if test_returns is not None:
         meta["evaluation"] = {
-            "links": cfg.n_links, "episodes": len(seeds), "seed": 0,
-            "mean_return": float(returns.mean()), "std_return": float(returns.std()),
+            "links": cfg.n_links, "episodes": len(test_returns), "seed": 0,
+            "mean_return": float(test_returns.mean()), "std_return": float(test_returns.std()),
         }
     artifact = save_policy(args.artifact or args.out / stem, result.policy, result.params, meta)
     summary = {
@@ -129,3 +131,14 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary))
     return 0
+
+
+def _test_returns(result, cfg, episodes: int, pmap):
+    """Returns of the saved weights on test seeds ``0..episodes-1`` (as ``eval ncap`` scores them)."""
+    import numpy as np
+
+    from snn_control.swimmer.rollout import evaluate_population
+
+    seeds = list(range(episodes))
+    return evaluate_population(result.policy, np.repeat(result.params[None], len(seeds), axis=0), seeds, pmap,
+                               cfg.episode_steps)

@@ -1,10 +1,12 @@
 """``snn-control train places``: train the modular place-recognition SNN ensemble.
 
     snn-control train places --data DIR --reference spring,fall --out MODEL [--calibrate night|none]
-        [--epochs 10] [--places-per-module 25] [--seed 0] [--workers 2] [--resume] [--json]
+        [--epochs 10] [--places-per-module 25] [--seed 0] [--workers 2] [--backend serial|pool|ray]
+        [--address ADDR] [--resume] [--json]
 
 Every module learns ``--places-per-module`` contiguous places from the reference traverses
-(Poisson inputs, STDP); module batches go through the population map (``--workers`` processes).
+(Poisson inputs, STDP); module batches go through the population map (``--workers`` processes, or
+Ray tasks with ``--backend ray``; the model does not depend on either).
 Finished batches are kept in ``MODEL.ckpt/``; ``--resume`` picks them up after an interruption.
 ``--calibrate TRAVERSE`` chooses the hyperactive-neuron threshold by Recall@1 of that traverse on
 the first 20 % of the route (the calibration region, which evaluation then leaves out); the
@@ -20,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from snn_control.evolve.popmap import add_backend_arguments
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, required=True, help="folder with one subfolder per traverse")
@@ -34,6 +38,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--neurons", type=int, default=400, help="excitatory neurons per module")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2, help="processes training module batches")
+    add_backend_arguments(parser)
     parser.add_argument("--limit-places", type=int, default=None, help="use only the first N places")
     parser.add_argument("--resume", action="store_true", help="reuse finished batches in MODEL.ckpt/")
     parser.add_argument("--json", action="store_true", help="print the report as JSON on the last line")
@@ -71,15 +76,17 @@ def run(args: argparse.Namespace) -> int:
     n_modules = len(regions(n, config.places_per_module))
     start = time.perf_counter()
     ckpt = args.out.with_suffix(".ckpt")
-    with population_map(args.workers) as pmap, tqdm(total=n_modules, desc="modules", unit="module") as bar:
-        try:
-            model, report = train_ensemble(refs, config, ModuleParams(n_exc=args.neurons), calibration=cal, pmap=pmap, on_batch=bar.update,
-                                           checkpoint_dir=ckpt, resume=args.resume)
-        except ValueError as exc:
-            print(f"{name}: {exc}", file=sys.stderr)
-            return 2
+    try:
+        with population_map(args.workers, args.backend, args.address) as pmap, \
+                tqdm(total=n_modules, desc="modules", unit="module") as bar:
+            model, report = train_ensemble(refs, config, ModuleParams(n_exc=args.neurons), calibration=cal, pmap=pmap,
+                                           on_batch=bar.update, checkpoint_dir=ckpt, resume=args.resume)
+    except (ValueError, ImportError, ConnectionError) as exc:
+        print(f"{name}: {exc}", file=sys.stderr)
+        return 2
     report.update({"train_s": round(time.perf_counter() - start, 1), "load_s": round(load_s, 1), "n_places": n,
-                   "reference": references, "calibrate": calib, "data": str(args.data), "workers": args.workers})
+                   "reference": references, "calibrate": calib, "data": str(args.data), "workers": args.workers,
+                   "backend": pmap.backend})
     model.metadata.update({"reference": references, "calibrate": calib, "data": str(args.data),
                            "train_s": report["train_s"]})
     if n < tset.n_places:

@@ -8,7 +8,8 @@ seeds) and sends them through ``pmap.map``, DEAP's ``toolbox.map`` seam:
 * ``serial``: the builtin ``map`` in this process (one chunk: the whole population vectorized);
 * ``pool``: a local ``multiprocessing`` pool of ``workers`` processes (``spawn`` start method, so
   workers start clean whatever the parent holds: MuJoCo, threads);
-* a cluster backend (Ray) plugs in as one more entry with the same ``map(fn, items)`` signature.
+* ``ray``: Ray tasks, on a private loopback instance of ``workers`` CPUs or on a cluster named by
+  ``address`` (:mod:`snn_control.evolve.ray_backend`; Ray is imported only for this backend).
 
 The result does not depend on the backend or the chunking (tests hold them equal).
 """
@@ -22,7 +23,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
 
-BACKENDS = ("serial", "pool")
+BACKENDS = ("serial", "pool", "ray")
 
 
 @dataclass(frozen=True)
@@ -35,18 +36,40 @@ class PopulationMap:
 
 
 @contextmanager
-def population_map(workers: int = 1, backend: str | None = None) -> Iterator[PopulationMap]:
-    """A population map for ``workers`` processes (``backend`` default: serial for 1, else pool)."""
+def population_map(workers: int = 1, backend: str | None = None,
+                   address: str | None = None) -> Iterator[PopulationMap]:
+    """A population map for ``workers`` processes (``backend`` default: serial for 1, else pool).
+
+    ``address`` picks the Ray cluster of the ``ray`` backend (default: start one on loopback; see
+    :func:`snn_control.evolve.ray_backend.ray_map`); it is an error with any other backend.
+    """
     if isinstance(workers, bool) or not isinstance(workers, (int, np.integer)) or workers < 1:
         raise ValueError(f"workers must be an integer >= 1, got {workers!r}")
     backend = backend or ("serial" if workers == 1 else "pool")
     if backend not in BACKENDS:
         raise ValueError(f"unknown population-map backend {backend!r}; choose from {BACKENDS}")
+    if address is not None and backend != "ray":
+        raise ValueError(f"address {address!r} applies to the ray backend only, not {backend!r}")
     if backend == "serial":
         yield PopulationMap(map, int(workers), "serial")
-        return
-    with multiprocessing.get_context("spawn").Pool(int(workers)) as pool:
-        yield PopulationMap(pool.map, int(workers), "pool")
+    elif backend == "pool":
+        with multiprocessing.get_context("spawn").Pool(int(workers)) as pool:
+            yield PopulationMap(pool.map, int(workers), "pool")
+    else:
+        from snn_control.evolve.ray_backend import ray_map
+
+        with ray_map(int(workers), address) as pmap:
+            yield pmap
+
+
+def add_backend_arguments(parser: Any) -> None:
+    """``--backend`` and ``--address`` for a command that maps a population (an argparse parser)."""
+    parser.add_argument("--backend", choices=BACKENDS, default=None,
+                        help="population map: serial, a local process pool, or Ray (default: serial for "
+                        "--workers 1, else pool); the result is the same for the same --workers")
+    parser.add_argument("--address", default=None,
+                        help="ray: the cluster (default: start a private Ray on 127.0.0.1; 'auto': the one "
+                        "`ray start` runs here; host:6379 or ray://host:10001; see docs/ray.md)")
 
 
 def _call(job: tuple) -> np.ndarray:
