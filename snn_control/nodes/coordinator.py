@@ -25,9 +25,10 @@ regions), ``place/active_modules`` (the search window, on change), ``camera/keep
 controller and the mode, once per simulated second and on every mode change).
 
 Perception in step. ``mission/perception_time`` (std_msgs/Float64) is the simulated time up to
-which the recognizers have answered everything the cameras sent (every event packet acknowledged
-on ``/diagnostics`` by ``action_recognition``, every image by ``place_recognition``; a recognizer
-that is gone does not count); the simulator holds its next observation until it is at most one
+which the recognizers have answered the latest the cameras sent (the newest event packet's stamp
+acknowledged on ``/diagnostics`` by ``action_recognition``, the newest image's by
+``place_recognition``; a recognizer that is gone does not count, and one restarted catches up
+with the next message); the simulator holds its next observation until it is at most one
 period behind, so a fast run never outruns perception.
 
 ``restart_wanted`` names the supervised nodes that have been silent for ``restart_after_s``; the
@@ -124,7 +125,7 @@ class CoordinatorNode(Node):
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         self._sync_pub = self.create_publisher(Float64, "mission/perception_time", 10)
         self._last_packet_s = self._last_ack_s = -math.inf
-        self._n_images = self._n_place_diags = 0
+        self._last_image_s = self._last_place_ack_s = -math.inf  # image stamps (the camera's clock)
         self._synced_s = 0.0
         self.create_subscription(ClockMsg, "/clock", self._on_clock, 10)
         self.create_subscription(Range, "blimp/range", self._on_range, qos_profile_sensor_data)
@@ -219,7 +220,7 @@ class CoordinatorNode(Node):
 
     def _on_image(self, msg: Image) -> None:
         now = self.now_s()
-        self._n_images += 1
+        self._last_image_s = max(self._last_image_s, stamp_to_s(msg.header.stamp))
         try:
             gray = image_to_gray(msg)
         except ImageMsgError as exc:
@@ -237,14 +238,15 @@ class CoordinatorNode(Node):
                 if status.name == "action_recognition":
                     self._last_ack_s = max(self._last_ack_s, stamp_to_s(msg.header.stamp))
                 else:
-                    self._n_place_diags += 1
+                    self._last_place_ack_s = max(self._last_place_ack_s, stamp_to_s(msg.header.stamp))
         self._sync()
 
     def _sync(self) -> None:
         """Publish ``mission/perception_time`` when the recognizers caught up (module docstring)."""
         events_done = self._last_ack_s >= self._last_packet_s - 1e-9 or self.count_publishers(
             "/perception/action_scores") == 0
-        images_done = self._n_place_diags >= self._n_images or self.count_publishers("/place/match") == 0
+        images_done = self._last_place_ack_s >= self._last_image_s - 1e-9 or self.count_publishers(
+            "/place/match") == 0
         if events_done and images_done:
             now = self.now_s()
             if now > self._synced_s:

@@ -13,6 +13,8 @@ kind.
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
@@ -61,7 +63,8 @@ class FaultInjectorNode(Node):
         self.n_sent["event_garbage"] += 1
 
     def _send_bad_image(self, t: float) -> None:
-        img = gray_to_image(garbage_image(self.rng, (96, 128)), self.get_clock().now().to_msg(), "camera")
+        # stamped on the wall clock, as the camera stamps its frames
+        img = gray_to_image(garbage_image(self.rng, (96, 128)), time_msg(time.time()), "camera")
         if self._n % 2:
             img.data = bytes(img.data)[:1000]  # shorter than height * step
         self._image_pub.publish(img)
