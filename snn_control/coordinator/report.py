@@ -5,8 +5,9 @@ From the coordinator's fault events and mode transitions (its logs), for each in
 
     detected_s   the first fault event at or after t_s from a source the kind can show up in
                  (:data:`FAULT_SOURCES`; any source for a kind not listed)
-    fallback_s   when the mode first was FALLBACK or SAFE at or after the detection (the
-                 detection itself if the mode already was)
+    fallback_s   when the mode first was FALLBACK or SAFE at or after the detection and before
+                 the recovery (the detection itself if the mode already was; None for a fault
+                 handled without leaving the SNN, e.g. a degraded perception stream)
     recovered_s  the first transition to NOMINAL after the detection
     worst_mode   the most severe mode between t_s and the recovery (or the end of the log)
 
@@ -60,11 +61,12 @@ def fault_report(faults: Iterable[tuple[str, float]], events: list[FaultEvent],
             continue
         row.update(detected_s=hit.t_s, detect_delay_s=hit.t_s - t,
                    detected_by=f"{hit.source} {hit.state}: {hit.reason}")
+        rec = next((tr.t_s for tr in transitions if tr.t_s >= hit.t_s and tr.to_mode == Mode.NOMINAL), None)
+        until = rec if rec is not None else end_s  # a later fault's fallback is not this one's
         fb = hit.t_s if mode_at(transitions, hit.t_s) >= Mode.FALLBACK else next(
-            (tr.t_s for tr in transitions if tr.t_s >= hit.t_s and tr.to_mode >= Mode.FALLBACK), None)
+            (tr.t_s for tr in transitions if hit.t_s <= tr.t_s <= until and tr.to_mode >= Mode.FALLBACK), None)
         if fb is not None:
             row.update(fallback_s=fb, fallback_delay_s=fb - t, fallback_after_detect_s=fb - hit.t_s)
-        rec = next((tr.t_s for tr in transitions if tr.t_s >= hit.t_s and tr.to_mode == Mode.NOMINAL), None)
         if rec is not None:
             row.update(recovered=True, recovered_s=rec, recover_delay_s=rec - t)
         stop = rec if rec is not None else end_s

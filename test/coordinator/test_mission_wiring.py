@@ -106,3 +106,17 @@ def test_the_pid_flies_the_warm_up_then_the_snn():
     assert c.mode == Mode.NOMINAL
     with pytest.raises(ValueError):
         CoordinatorConfig(warmup_s=-1.0)
+
+
+def test_a_later_faults_fallback_is_not_charged_to_an_earlier_degraded_one():
+    from snn_control.coordinator.modes import ModeTransition
+    from snn_control.coordinator.report import FaultEvent, fault_report
+
+    events = [FaultEvent(10.0, "events", "nan", "garbage"), FaultEvent(11.0, "events", "ok", "cleared"),
+              FaultEvent(30.0, "altitude", "stale", "dropout")]
+    transitions = [ModeTransition(10.0, Mode.NOMINAL, Mode.DEGRADED, "events nan"),
+                   ModeTransition(13.0, Mode.DEGRADED, Mode.NOMINAL, "clear"),
+                   ModeTransition(30.0, Mode.NOMINAL, Mode.SAFE, "altitude stale")]
+    row = fault_report([("event_garbage", 10.0)], events, transitions, 40.0)[0]
+    assert row["detected_s"] == 10.0 and row["recovered_s"] == 13.0
+    assert row["fallback_s"] is None and row["worst_mode"] == "degraded"
