@@ -155,7 +155,9 @@ def plot_mission(path: str | Path, log: Mapping[str, Any]) -> Path:
         axes[-1].set_xlabel("mission time (s)")
         axes[-1].set_xlim(0.0, end)
         if "title" in log:
-            fig.suptitle(str(log["title"]), fontsize=11)
+            import textwrap
+
+            fig.suptitle("\n".join(textwrap.wrap(str(log["title"]), 130)), fontsize=10)
         fig.tight_layout()
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
