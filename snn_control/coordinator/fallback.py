@@ -66,7 +66,7 @@ class ArbiterParams(DictIO):
     trim_tau_s: float = 5.0
     trim_error_m: float = 0.15
     trim_steady_m: float = 0.05
-    handback_tau_s: float = 15.0
+    handback_tau_s: float = 60.0
 
     def __post_init__(self) -> None:
         require_numbers(self)

@@ -15,6 +15,10 @@ receipt times on the coordinator's clock (0 disables a rule):
                    throughout), and |e| grew by >= growth_m over that span: |e(now)| -
                    |e(now - diverge_s)| >= growth_m. A slow but converging controller, or one
                    stalled short of the set-point, is not diverging; one driving the error up is.
+    stalled        while the controller's command is applied: |e| >= stall_error_m throughout the
+                   last stall_s, and |e| fell by less than stall_gain_m over that span (a blimp
+                   sitting on the floor, where the ToF reads its 0.3 m minimum, under a controller
+                   whose integrator is too slow to lift it).
 
 A latched fault stays flagged for ``heartbeat_s`` after the command that caused it. Precedence:
 the first of :data:`HEALTH_STATES` after "ok". ``since_s`` is when the condition began.
@@ -29,7 +33,7 @@ from dataclasses import dataclass
 from snn_control.coordinator.streams import EPS, as_number
 from snn_control.dictio import DictIO, require_numbers
 
-HEALTH_STATES = ("ok", "nonfinite", "out_of_limits", "silent", "late", "diverging")
+HEALTH_STATES = ("ok", "nonfinite", "out_of_limits", "silent", "late", "diverging", "stalled")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,9 @@ class HealthParams(DictIO):
     diverge_s: float = 1.0
     growth_m: float = 0.1
     saturation: float = 0.0
+    stall_error_m: float = 0.25
+    stall_s: float = 5.0
+    stall_gain_m: float = 0.1
 
     def __post_init__(self) -> None:
         require_numbers(self, minimum=0)
@@ -77,6 +84,7 @@ class ControllerHealth:
         self._unanswered_s: float | None = None  # receipt of the oldest unanswered sample
         self._latched: dict[str, tuple[float, float, str]] = {}
         self._errors: deque[tuple[float, float]] = deque()  # (t, |e|) while the divergence condition holds
+        self._stall: deque[tuple[float, float]] = deque()  # (t, |e|) while the stall condition holds
 
     def on_output(self, u: object, stamp_s: object, now_s: float) -> None:
         p = self.params
@@ -105,6 +113,12 @@ class ControllerHealth:
         p = self.params
         a = abs(error_m)
         saturated = not p.saturation or (self.last_cmd is not None and abs(self.last_cmd) >= p.saturation * p.u_max)
+        if applied and p.stall_s and math.isfinite(a) and a >= p.stall_error_m - EPS:
+            self._stall.append((now_s, a))
+            while len(self._stall) > 1 and self._stall[1][0] <= now_s - p.stall_s:
+                self._stall.popleft()
+        else:
+            self._stall.clear()
         if not (applied and p.diverge_s and math.isfinite(a) and a > p.diverge_error_m and saturated):
             self._errors.clear()
             return
@@ -128,6 +142,11 @@ class ControllerHealth:
             if a1 - a0 >= p.growth_m:
                 found.append(("diverging", f"|error| above {p.diverge_error_m:g} m for {now_s - t0:.2f} s and "
                                            f"grew {a0:.2f} -> {a1:.2f} m", self._errors[-1][0]))
+        if self._stall and now_s - self._stall[0][0] >= p.stall_s - EPS > 0:
+            (t0, a0), a1 = self._stall[0], self._stall[-1][1]
+            if a0 - a1 < p.stall_gain_m:
+                found.append(("stalled", f"|error| at or above {p.stall_error_m:g} m for {now_s - t0:.2f} s, "
+                                         f"{a0:.2f} -> {a1:.2f} m", self._stall[-1][0]))
         state, reason, since = min(found, key=lambda f: HEALTH_STATES.index(f[0])) if found else ("ok", "", now_s)
         return HealthStatus(state, reason, since, self.last_cmd, now_s - self.cmd_s, self.latency_s)
 

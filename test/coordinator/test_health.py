@@ -85,7 +85,7 @@ def test_a_growing_error_is_diverging_after_diverge_s():
 
 @pytest.mark.parametrize("errors", [
     [1.5 - 0.02 * k for k in range(60)],  # slow but converging
-    [0.6 + 0.01 * math.sin(k) for k in range(60)],  # stalled short of the set-point
+    [0.6 + 0.01 * math.sin(k) for k in range(40)],  # stalled short of the set-point, for less than stall_s
     [0.3 + 0.01 * k for k in range(10)],  # growing but within the bound
 ])
 def test_converging_or_stalled_or_small_errors_are_not_diverging(errors):
@@ -108,3 +108,16 @@ def test_divergence_is_judged_only_while_the_controller_flies_and_saturation_can
 def test_bad_params_name_their_field(field, value):
     with pytest.raises(ValueError, match=field):
         HealthParams(**{field: value})
+
+
+def test_stalled_short_of_the_set_point_for_stall_s_is_its_own_fault():
+    stuck = [0.3 + 0.005 * math.sin(k) for k in range(60)]  # on the floor: the ToF reads 0.3 m
+    h = ControllerHealth(start_s=0.0)
+    s = h.check(track(h, stuck))
+    assert s.state == "stalled" and "0.25" in s.reason
+    h = ControllerHealth(start_s=0.0)  # a slow climb back that gains 0.1 m in stall_s is fine
+    assert h.check(track(h, [0.6 - 0.004 * k for k in range(60)])).ok
+    h = ControllerHealth(start_s=0.0)
+    assert h.check(track(h, stuck, applied=False)).ok  # judged only while the controller flies
+    h = ControllerHealth(HealthParams(stall_s=0.0), start_s=0.0)
+    assert h.check(track(h, stuck)).ok  # 0 disables the rule
