@@ -11,7 +11,8 @@ in this process cannot inflate it. Keys of ``--json`` (last line):
   ``--repeats`` runs of ``--ticks`` ticks; ``pair_tick_us_population_step`` the same tick through
   the population step (:func:`~snn_control.blimp.snn.network.blimp_snn_step`, the previous one-blimp
   path, bit-equal), ``guarded_pair_tick_us`` the pair behind the guard (what the node calls),
-  ``pid_tick_us`` the PID;
+  ``pid_tick_us`` the PID (all wall-clock); ``pair_tick_cpu_us`` the pair's tick in CPU time of
+  this process, which a shared, busy machine inflates less than the wall clock;
 * ``import_s``: importing numpy and the runtime in a fresh interpreter; ``load_s``: loading and
   validating the two shipped artifacts; ``runtime_rss_mb``: that process's resident memory
   (VmRSS) after loading the pair and flying 1000 guarded ticks; ``runtime_modules``: the
@@ -67,11 +68,15 @@ def _third_party(before: set[str]) -> list[str]:
     return sorted(r for r in roots if r not in sys.stdlib_module_names and not r.startswith("_") and r != "snn_control")
 
 
-def _per_tick_us(fn, args_seq) -> float:
-    t0 = time.perf_counter()
+def _per_tick_us(fn, args_seq, cpu: list[float] | None = None) -> float:
+    """Wall-clock µs per call of ``fn`` over ``args_seq``; appends the CPU-time µs to ``cpu``."""
+    c0, t0 = time.process_time(), time.perf_counter()
     for a in args_seq:
         fn(*a)
-    return (time.perf_counter() - t0) / len(args_seq) * 1e6
+    wall, spent = time.perf_counter() - t0, time.process_time() - c0
+    if cpu is not None:
+        cpu.append(spent / len(args_seq) * 1e6)
+    return wall / len(args_seq) * 1e6
 
 
 class _PopulationStep:
@@ -110,10 +115,10 @@ def runtime_probe(ticks: int, repeats: int, seed: int) -> dict:
     stamped = [(a, 1.0, 0.1 * k) for k, a in enumerate(altitude)]
     pid = make_altitude_controller("pid")
 
-    runs: dict[str, list[float]] = {"pair": [], "population": [], "guarded": [], "pid": []}
+    runs: dict[str, list[float]] = {"pair": [], "population": [], "guarded": [], "pid": [], "pair_cpu": []}
     for _ in range(repeats):  # interleaved, so a busy spell on the machine hits all alike
         pair.reset()
-        runs["pair"].append(_per_tick_us(pair.step, readings))
+        runs["pair"].append(_per_tick_us(pair.step, readings, runs["pair_cpu"]))
         runs["population"].append(_per_tick_us(_PopulationStep(pair, np).step, readings))
         guarded.reset()
         runs["guarded"].append(_per_tick_us(guarded.step, stamped))
@@ -126,6 +131,7 @@ def runtime_probe(ticks: int, repeats: int, seed: int) -> dict:
         "guarded_pair_tick_us": round(med["guarded"], 2),
         "pid_tick_us": round(med["pid"], 2),
         "pair_tick_us_runs": [round(x, 2) for x in runs["pair"]],
+        "pair_tick_cpu_us": round(med["pair_cpu"], 2),
         "import_s": round(t1 - t0, 4),
         "load_s": round(t2 - t1, 4),
         "runtime_rss_mb": round(rss_mb, 1),
