@@ -8,7 +8,7 @@ Both are :class:`~snn_control.blimp.controllers.SummedController` s of network t
 PID's I term): ``reset()``, ``step(altitude_m, setpoint_m) -> float`` for one blimp, and
 ``initial_state``/``step_batch`` for many. The one-blimp ``step`` of the networks runs on the fused
 on-board runtime (:class:`~snn_control.blimp.snn.runtime.FusedSNN`: same arithmetic, equal bit for
-bit, about twice as fast); ``state`` then reads and writes that runtime's state. An artifact is
+bit, about three times as fast); ``state`` then reads and writes that runtime's state. An artifact is
 ``<stem>.npz`` (array ``genome``) + ``<stem>.json`` (kind ``blimp_snn``, the genome layout, the
 role, provenance), written by :func:`save_blimp_snn` and checked by :func:`load_blimp_snn`;
 ``pd_snn`` and ``i_snn`` ship in ``snn_control/artifacts/data``.

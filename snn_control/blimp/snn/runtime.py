@@ -2,10 +2,11 @@
 
 :func:`~snn_control.blimp.snn.network.blimp_snn_step` is written for populations: one call per
 network, a ``(batch, neurons)`` array per quantity, a new array per operation. On a robot the batch
-is one and the tick is dominated by the cost of each numpy call, not by arithmetic (about 30 µs for
-the 160-neuron pair). :class:`FusedSNN` steps K networks of one blimp at once: their layers are
-concatenated into vectors of K·2P neurons held in preallocated buffers and updated in place, so a
-tick of the PD-SNN + I-SNN pair is about 30 small numpy calls whatever K is.
+is one and the tick is dominated by the cost of each numpy call, not by arithmetic (35-40 µs for
+the 160-neuron pair on our 2-core machine). :class:`FusedSNN` steps K networks of one blimp at
+once: their layers are concatenated into vectors of K·2P neurons held in preallocated buffers and
+updated in place, so a tick of the PD-SNN + I-SNN pair is about 25 small numpy calls whatever K is
+(12-14 µs; ``snn-control bench control``).
 
 It computes exactly what :func:`blimp_snn_step` computes, operation for operation, so the outputs
 are equal bit for bit (``test/blimp/test_snn_runtime.py`` holds the two together). Per network k
