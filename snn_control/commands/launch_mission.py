@@ -12,7 +12,9 @@ a safe descent).
 and the camera topics through ``fault_injector``; the crash faults are carried out here, by the
 graph's supervisor: ``controller_crash`` stops the altitude controller node, ``perception_crash``
 both recognizers; a node the coordinator reports silent for ``restart_after_s`` is built again (a
-respawn). ``--random-faults N`` draws N faults at random times from ``--seed``.
+respawn). ``--random-faults N`` draws N faults at random times from ``--seed``, which also seeds the
+simulator's sensor noise and the event camera's rendering; ``--subject-seed`` picks the person
+performing, ``--traverse`` the forward camera's conditions.
 
 Printed (``--json``: one JSON object on the last line): per injection the time to detect, to
 fall back and to recover (``faults``); ``nan_cmds``, ``max_abs_cmd``, ``min_altitude_m``,
@@ -47,6 +49,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--random-faults", type=int, metavar="N", default=0,
                    help="also inject N faults of random kinds at random times (drawn from --seed)")
     p.add_argument("--help-faults", action="store_true", help="list the fault kinds and exit")
+    p.add_argument("--traverse", metavar="NAME",
+                   help="the forward camera's traverse (synthetic: spring, fall, summer, winter, night; default summer)")
+    p.add_argument("--subject-seed", type=int, metavar="N", help="the person performing the gestures (default 90210)")
     p.add_argument("--plant", metavar="FILE|PRESET", help="the simulated blimp (nominal, paper, light, heavy, laggy, or a file)")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object on the last line")
     p.add_argument("--plot", metavar="FILE.png", help="timeline of altitude, set-point, place, gestures, modes and faults")
@@ -83,6 +88,11 @@ def build_params(args: argparse.Namespace):
         sim["real_time_factor"] = 0.0
     for node in ("coordinator", "cue_camera", "route_camera"):
         params.setdefault(node, {})["mission_file"] = mission_path
+    params["cue_camera"]["seed"] = int(args.seed)  # rendering and sensor noise of the event camera
+    if args.subject_seed is not None:
+        params["cue_camera"]["subject_seed"] = int(args.subject_seed)
+    if args.traverse:
+        params["route_camera"]["traverse"] = args.traverse
     inj = params.setdefault("fault_injector", {})
     inj["inject"] = format_faults(faults)
     inj["seed"] = int(args.seed)
