@@ -26,8 +26,11 @@ motors); the node publishes whichever its topology needs.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass
 from typing import Iterable, NamedTuple
+
+import numpy as np
 
 from snn_control.coordinator.config import CoordinatorConfig
 from snn_control.coordinator.fallback import Arbiter
@@ -106,6 +109,7 @@ class Coordinator:
         self.places = PlaceTracker(c.search, c.n_place_modules, c.places_per_module) if c.n_place_modules else None
         self.throttle = ThrottleState()
         self._keep_grace: tuple[int, float] | None = None  # (old keep, until) after a throttle drop
+        self._trusted: deque[tuple[float, float]] = deque()  # (t, z) of the last 3 s of trusted altitude
         self.setpoint_m: float | None = c.initial_setpoint_m or None
         self.setpoint_changed_s: float | None = None
         self.events: list[FaultEvent] = []
@@ -205,7 +209,9 @@ class Coordinator:
         controller = self.health.check(now_s)
         others = {n: s for n, s in streams.items() if n != "altitude"}
         target, reason = target_mode(c.modes, altitude, controller, others)
+        was_safe = self.mode == Mode.SAFE
         transitions = self.machine.update(target, reason, now_s)
+        self._track_trust(altitude, z, was_safe, now_s)
         self.arbiter.pid_step(z, self.setpoint_m, now_s)
         warming = now_s < self.start_s + c.warmup_s and self.mode <= Mode.DEGRADED
         cmd = self.arbiter.select(Mode.FALLBACK if warming else self.mode,
@@ -257,6 +263,32 @@ class Coordinator:
                 keep = max(keep, self._keep_grace[0])
             return self.monitors[name].spec.deadline_s * keep
         return None
+
+    def _track_trust(self, altitude: StreamStatus, z: float | None, was_safe: bool, now_s: float) -> None:
+        """Keep the trusted altitude samples; entering SAFE, tell the arbiter how the blimp moved
+        over the last second before the fault's onset (:mod:`.fallback`, blind braking)."""
+        if altitude.ok and z is not None and (not self._trusted or now_s > self._trusted[-1][0]):
+            self._trusted.append((now_s, z))
+        while self._trusted and self._trusted[0][0] < now_s - 3.0:
+            self._trusted.popleft()
+        if self.mode == Mode.SAFE and not was_safe:
+            spec = self.config.stream("altitude")
+            onset = altitude.since_s
+            if altitude.state == "stuck":
+                onset -= spec.stuck_after_s
+            elif altitude.state == "stale":
+                onset -= altitude.age_s if math.isfinite(altitude.age_s) else 0.0
+                onset = min(onset, now_s)
+            window = [(t, v) for t, v in self._trusted if onset - 1.0 - 1e-9 <= t <= onset + 1e-9]
+            if len(window) >= 3:
+                t = np.array([w[0] for w in window])
+                y = np.array([w[1] for w in window])
+                v0, z0 = np.polyfit(t - t[-1], y, 1)
+                self.arbiter.enter_safe(float(z0), float(v0), float(t[-1]), now_s)
+            else:
+                self.arbiter.enter_safe(None, None, onset, now_s)
+        elif self.mode != Mode.SAFE and was_safe:
+            self.arbiter.leave_safe()
 
     def _set_throttle(self, new: ThrottleState, now_s: float) -> None:
         """A lower throttle takes a packet period of the old one to reach the camera: until then

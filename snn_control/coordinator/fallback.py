@@ -28,6 +28,17 @@ mode changes. While another command flies, its integral *tracks* that command
 so at the switch the PID's output is the last applied command plus the change of its own P and D
 terms since the last step (exactly the applied command while hovering; the soft limit aside).
 
+Blind braking and the floor. Entering SAFE the altitude is no longer trusted, but how the blimp
+was moving when trust was lost is known (``enter_safe``: the altitude z0 and vertical speed v0
+fitted over the last second of trusted samples before the fault's onset). The safe command then
+also brakes that motion and, near the floor, holds instead of descending:
+
+    u = base - clip(brake_gain * v0, +-brake_max) * exp(-(t - t_safe) / brake_tau_s)
+    base = trim - safe_margin_units   if z0 + v0 (t_safe - t_onset) >= safe_low_m, else trim
+
+(a blimp falling when its sensor stuck is still falling when the stuck reading is found out; a
+blind descent from 0.3 m would sit it on the floor).
+
 Hand-back. The SNN's integrator cannot be set from outside (it is spiking state), so when the SNN
 gets the motors back after a fallback its command may differ from the one flying (a restarted,
 cold controller lacks the hover trim). The difference at the switch is kept as a bias that fades,
@@ -67,12 +78,17 @@ class ArbiterParams(DictIO):
     trim_error_m: float = 0.15
     trim_steady_m: float = 0.05
     handback_tau_s: float = 60.0
+    safe_low_m: float = 1.0
+    brake_gain: float = 12.0
+    brake_max: float = 4.0
+    brake_tau_s: float = 1.5
 
     def __post_init__(self) -> None:
         require_numbers(self)
         if self.u_max <= 0 or abs(self.safe_cmd) > self.u_max:
             raise ValueError("ArbiterParams: need u_max > 0 and |safe_cmd| <= u_max")
-        for f in ("safe_margin_units", "trim_tau_s", "trim_error_m", "trim_steady_m", "handback_tau_s"):
+        for f in ("safe_margin_units", "trim_tau_s", "trim_error_m", "trim_steady_m", "handback_tau_s",
+                  "safe_low_m", "brake_gain", "brake_max", "brake_tau_s"):
             if getattr(self, f) < 0:
                 raise ValueError(f"ArbiterParams.{f} must be >= 0, got {getattr(self, f)}")
 
@@ -126,6 +142,7 @@ class Arbiter:
         self._bias = 0.0
         self._bias_s = 0.0
         self._armed = False
+        self._blind: tuple[float, float, float] | None = None  # (z predicted at SAFE entry, v0, entry time)
         self._avg: dict[str, float] = {}  # 1 s averages of the SNN's and the applied commands
 
     def pid_step(self, altitude_m: float | None, setpoint_m: float | None, now_s: float) -> float | None:
@@ -146,12 +163,30 @@ class Arbiter:
         self._errors.append(self._error)
         return self.pid_cmd
 
+    def enter_safe(self, z0_m: float | None, v0_mps: float | None, onset_s: float, now_s: float) -> None:
+        """SAFE begins at ``now_s``; the blimp was at ``z0_m`` moving at ``v0_mps`` when trust was
+        lost at ``onset_s`` (None: unknown; no braking, the plain safe command)."""
+        if z0_m is None or v0_mps is None or not (math.isfinite(z0_m) and math.isfinite(v0_mps)):
+            self._blind = None
+            return
+        self._blind = (z0_m + v0_mps * max(0.0, now_s - onset_s), v0_mps, now_s)
+
+    def leave_safe(self) -> None:
+        self._blind = None
+
     @property
     def safe_cmd(self) -> float:
         p = self.params
-        if self.trim is not None and self.trim_weight >= 1.0 - math.exp(-1.0):
-            return finite_clip(self.trim - p.safe_margin_units, p.u_max, p.safe_cmd)
-        return p.safe_cmd
+        trimmed = self.trim is not None and self.trim_weight >= 1.0 - math.exp(-1.0)
+        base = self.trim - p.safe_margin_units if trimmed else p.safe_cmd
+        if self._blind is not None:
+            z, v, t0 = self._blind
+            if trimmed and z < p.safe_low_m:
+                base = self.trim
+            brake = min(max(p.brake_gain * v, -p.brake_max), p.brake_max)
+            if p.brake_tau_s:
+                base -= brake * math.exp(-max(0.0, self._now - t0) / p.brake_tau_s)
+        return finite_clip(base, p.u_max, p.safe_cmd)
 
     def select(self, mode: Mode, snn_cmd: float | None) -> Command:
         """The command for ``mode``; then, on a tick that stepped the PID, track and learn the trim."""

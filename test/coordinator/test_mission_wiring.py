@@ -120,3 +120,39 @@ def test_a_later_faults_fallback_is_not_charged_to_an_earlier_degraded_one():
     row = fault_report([("event_garbage", 10.0)], events, transitions, 40.0)[0]
     assert row["detected_s"] == 10.0 and row["recovered_s"] == 13.0
     assert row["fallback_s"] is None and row["worst_mode"] == "degraded"
+
+
+def test_blind_safe_command_brakes_the_motion_it_lost_track_of_and_holds_near_the_floor():
+    arb = Arbiter(ArbiterParams())
+    arb.trim, arb.trim_weight = 3.0, 1.0
+    arb._now = 10.0
+    assert arb.safe_cmd == pytest.approx(2.7)  # high and still: the slow descent
+    arb.enter_safe(0.6, -0.3, onset_s=9.0, now_s=10.0)  # was falling at 0.3 m/s from 0.6 m a second ago
+    assert arb.safe_cmd == pytest.approx(3.0 + 3.6)  # hold the trim near the floor, brake the fall
+    arb._now = 11.5
+    assert arb.safe_cmd == pytest.approx(3.0 + 3.6 * math.exp(-1.0))
+    arb.enter_safe(2.5, 0.5, onset_s=10.0, now_s=11.5)  # climbing fast, high: brake, capped
+    arb._now = 11.5
+    assert arb.safe_cmd == pytest.approx(2.7 - 4.0)
+    arb.leave_safe()
+    assert arb.safe_cmd == pytest.approx(2.7)
+    arb.enter_safe(None, None, onset_s=10.0, now_s=11.5)  # nothing known: the plain safe command
+    assert arb.safe_cmd == pytest.approx(2.7)
+
+
+def test_entering_safe_on_a_stuck_sensor_uses_the_motion_before_the_stuck_run():
+    c = Coordinator(CoordinatorConfig(initial_setpoint_m=1.0), start_s=0.0)
+    z, t = 1.5, 0.0
+    for k in range(200):  # hover at 1.5 m with sensor noise, then fall at 0.3 m/s; stuck from 15 s
+        t = 0.1 * k
+        true_z = 1.5 if t < 14.0 else 1.5 - 0.3 * (t - 14.0)
+        z = (true_z + 0.01 * ((k * 7) % 3 - 1)) if t < 15.0 else z
+        c.on_range(z, t, t)
+        c.on_controller_cmd(3.0, t, t + 0.01)
+        d = c.tick(t + 0.01)
+        if d.mode == Mode.SAFE:
+            break
+    assert d.mode == Mode.SAFE and d.streams["altitude"].state == "stuck"
+    z_pred, v0, _ = c.arbiter._blind
+    assert v0 == pytest.approx(-0.3, abs=0.05)  # the fall before the stuck run, not the stuck zeros
+    assert z_pred < 1.2 and d.command > 3.0  # it brakes
