@@ -14,8 +14,9 @@ the very functions the serial and pool backends run, so a generation's fitness i
 * ``"auto"``: the cluster that ``ray start`` started on this machine (or ``RAY_ADDRESS``).
 * ``"host:6379"`` (a head node's GCS, the driver joins the cluster: it must be reachable from the
   nodes) or ``"ray://host:10001"`` (Ray Client, through the head's client server): an existing
-  cluster; this package's code is shipped to it with ``runtime_env={"py_modules": [snn_control]}``,
-  so the workers need only the same third-party packages (``requirements.txt``). See ``docs/ray.md``.
+  cluster. This package and its ``config/`` and ``sim/`` folders are shipped to it as the job's
+  ``working_dir``, so the workers need only the same third-party packages (``requirements.txt``).
+  See ``docs/ray.md``.
 
 Ray is imported only here, and only when this backend is chosen.
 """
@@ -23,7 +24,9 @@ Ray is imported only here, and only when this backend is chosen.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -76,12 +79,25 @@ def _start_local(workers: int):
 
 
 def _connect(address: str):
-    """Join an existing cluster, shipping this package's source to its workers."""
+    """Join an existing cluster, shipping this package's source and data folders to its workers."""
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     ray = _import_ray()
-    package = Path(__file__).resolve().parents[1]  # the snn_control package folder
-    ray.init(address=address, logging_level="WARNING", runtime_env={"py_modules": [str(package)]})
+    with tempfile.TemporaryDirectory(prefix="snn_control_ray_") as stage:
+        ray.init(address=address, logging_level="WARNING", runtime_env={"working_dir": _stage_code(Path(stage))})
     return ray
+
+
+def _stage_code(stage: Path) -> str:
+    """``stage/`` with a copy of the package and its data folders (``config/``, ``sim/``), laid out
+    as a source tree: the workers' working directory, first on their ``PYTHONPATH``, so they run
+    the driver's code and find the simulator models whether or not the nodes have the package."""
+    from snn_control.paths import share_dir
+
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(Path(__file__).resolve().parents[1], stage / "snn_control", ignore=skip)
+    for folder in ("config", "sim"):
+        shutil.copytree(share_dir() / folder, stage / folder, ignore=skip)
+    return str(stage)
 
 
 def _make_map(ray) -> Callable[[Callable[..., Any], Iterable[Any]], list]:

@@ -8,6 +8,7 @@ its closed-loop fitness still depends on the chunking (see the xfail below).
 """
 
 import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -97,6 +98,15 @@ def test_place_training_on_ray_equals_serial(ray_pmap):
     on_ray = train_modules(refs, cfg, params, ray_pmap)
     for a, b in zip(serial, on_ray):
         np.testing.assert_array_equal(a, b)
+
+
+def test_a_cluster_gets_the_package_and_its_models(tmp_path):
+    from snn_control.evolve.ray_backend import _stage_code
+
+    stage = Path(_stage_code(tmp_path))
+    assert (stage / "snn_control" / "evolve" / "ray_backend.py").is_file()
+    assert (stage / "sim" / "blimp.xml").is_file() and (stage / "config").is_dir()
+    assert not list(stage.rglob("__pycache__"))
 
 
 def test_address_only_with_ray():
