@@ -8,6 +8,8 @@ its closed-loop fitness still depends on the chunking (see the xfail below).
 """
 
 import importlib.util
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,11 +17,8 @@ import pytest
 
 from snn_control.evolve.popmap import population_map
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(importlib.util.find_spec("ray") is None,
-                       reason="ray is not installed (pip install -r requirements.txt pins it)"),
-]
+needs_ray = pytest.mark.skipif(importlib.util.find_spec("ray") is None,
+                               reason="ray is not installed (pip install -r requirements.txt pins it)")
 
 BLIMP_SMALL = dict(role="pd", n_pairs=2, population=6, init_candidates=4, train_segments=2, holdout_segments=2,
                    closed_loop_segments=2, holdout_every=1, checkpoint_every=2, generations=1,
@@ -36,6 +35,8 @@ def ray_pmap():
         yield pmap
 
 
+@pytest.mark.slow
+@needs_ray
 def test_ray_instance_is_private_and_on_loopback(ray_pmap):
     import ray
 
@@ -46,6 +47,8 @@ def test_ray_instance_is_private_and_on_loopback(ray_pmap):
     assert ray_pmap.map(abs, [-3, 1, -2]) == [3, 1, 2]  # order kept, as the builtin map
 
 
+@pytest.mark.slow
+@needs_ray
 def test_blimp_evolution_on_ray_equals_serial(ray_pmap, tmp_path):
     from snn_control.blimp.training.recipe import EvolveConfig, evolve
 
@@ -59,6 +62,7 @@ def test_blimp_evolution_on_ray_equals_serial(ray_pmap, tmp_path):
     np.testing.assert_array_equal(on_ray.genome, serial.genome)
 
 
+@pytest.mark.slow
 @pytest.mark.xfail(strict=True, reason="BlimpBatchSim draws the ToF noise of a whole batch from one Generator "
                    "(blimp/twin.py), so a flight's noise depends on its row and on the chunk size: the closed-"
                    "loop stage of --workers 1 and --workers 2 differs. Per-flight noise streams fix it; then "
@@ -73,6 +77,8 @@ def test_blimp_evolution_does_not_depend_on_the_chunking(tmp_path):
     assert _bests(a.log.rows) == _bests(b.log.rows)
 
 
+@pytest.mark.slow
+@needs_ray
 def test_swimmer_training_on_ray_equals_serial(ray_pmap):
     from snn_control.swimmer.training import NCAPTrainConfig, train_swimmer
 
@@ -86,6 +92,8 @@ def test_swimmer_training_on_ray_equals_serial(ray_pmap):
     np.testing.assert_array_equal(on_ray.params, serial.params)
 
 
+@pytest.mark.slow
+@needs_ray
 def test_place_training_on_ray_equals_serial(ray_pmap):
     from snn_control.perception.places.encoding import patch_normalize
     from snn_control.perception.places.module import ModuleParams
@@ -100,6 +108,7 @@ def test_place_training_on_ray_equals_serial(ray_pmap):
         np.testing.assert_array_equal(a, b)
 
 
+@needs_ray
 def test_a_cluster_gets_the_package_and_its_models(tmp_path):
     from snn_control.evolve.ray_backend import _stage_code
 
@@ -107,6 +116,18 @@ def test_a_cluster_gets_the_package_and_its_models(tmp_path):
     assert (stage / "snn_control" / "evolve" / "ray_backend.py").is_file()
     assert (stage / "sim" / "blimp.xml").is_file() and (stage / "config").is_dir()
     assert not list(stage.rglob("__pycache__"))
+
+
+def test_ray_is_imported_only_for_the_ray_backend():
+    code = ("import sys\n"
+            "from snn_control.cli import build_parser\n"
+            "from snn_control.evolve.popmap import population_map\n"
+            "for cmd in (['evolve', 'blimp'], ['evolve', 'ncap'], ['train', 'places']):\n"
+            "    build_parser(cmd)\n"
+            "with population_map(2, 'serial'):\n"
+            "    pass\n"
+            "assert 'ray' not in sys.modules, 'ray imported'\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_address_only_with_ray():
