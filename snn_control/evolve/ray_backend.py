@@ -47,14 +47,14 @@ def _import_ray():
 
 
 @contextmanager
-def _loopback_only(ray) -> Iterator[None]:
-    """Make Ray take 127.0.0.1 as this node's address while a local instance starts.
+def _loopback_only() -> Iterator[None]:
+    """Make Ray keep 127.0.0.1 as this node's address while a local instance starts.
 
-    On Linux Ray treats "127.0.0.1" as "this machine's routable address" (it resolves it to the
-    address of the default route's interface and binds its servers to every interface), unless
-    ``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``, which Ray reads once at import: so the env var is set
-    before the import and the constant it sets is held to the same value here, in case Ray was
-    imported earlier. Restored afterwards, so a later cluster connection is not affected.
+    On Linux Ray takes "127.0.0.1" to mean "this machine's routable address": it resolves it to
+    the address of the default route's interface and binds its servers to every interface, unless
+    its single-machine mode is on (``RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER=0``, read once at import).
+    That mode is switched on here for the start only, and restored afterwards, so that a cluster
+    joined later from this process still gets a routable driver address.
     """
     from ray._private import ray_constants
 
@@ -69,10 +69,9 @@ def _loopback_only(ray) -> Iterator[None]:
 def _start_local(workers: int):
     """A private single-node Ray on loopback with ``workers`` CPUs."""
     os.environ["RAY_USAGE_STATS_ENABLED"] = "0"          # no usage report (it would go to the internet)
-    os.environ.setdefault("RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER", "0")  # see _loopback_only
     os.environ.setdefault("RAY_AUTH_MODE", "token")        # Ray's default for a local start, said explicitly
     ray = _import_ray()
-    with _loopback_only(ray):
+    with _loopback_only():
         ray.init(address="local", num_cpus=int(workers), include_dashboard=False, _node_ip_address=_LOOPBACK,
                  dashboard_host=_LOOPBACK, logging_level="WARNING", log_to_driver=True)
     return ray
