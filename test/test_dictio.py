@@ -10,6 +10,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from snn_control.coordinator.node_config import (
+    CoordinatorNodeConfig, CueCameraConfig, FaultInjectorConfig, RouteCameraConfig,
+)
 from snn_control.blimp.config import AltitudeControllerConfig, BlimpSimConfig, SetpointScheduleConfig
 from snn_control.bringup import GRAPHS, _resolve, load_graph_params
 from snn_control.dictio import BUILTIN_PARAMS, DictIO, coerce, config_from_mapping, validate_params
@@ -135,7 +138,9 @@ def test_graphs_name_core_schemas_that_round_trip():
                        "setpoint_schedule": SetpointScheduleConfig, "swimmer_sim": SwimmerSimConfig,
                        "ncap_controller": NCAPControllerConfig, "event_camera": EventCameraConfig,
                        "action_recognition": ActionRecognitionConfig, "image_replay": ImageReplayConfig,
-                       "place_recognition": PlaceRecognitionConfig}
+                       "place_recognition": PlaceRecognitionConfig, "coordinator": CoordinatorNodeConfig,
+                       "fault_injector": FaultInjectorConfig, "cue_camera": CueCameraConfig,
+                       "route_camera": RouteCameraConfig}
     for cls in schemas.values():
         assert cls.from_dict(cls().to_dict()) == cls()
     for graph in GRAPHS.values():
