@@ -24,7 +24,7 @@ in this process cannot inflate it. Keys of ``--json`` (last line):
   ``node_rss_mb``, and ``node_latency_us`` (median; ``node_latency_p90_us``, ``_max_us``): from a
   ``/blimp/range`` reading stamped with the wall clock to the ``/blimp/motor_cmd`` that answers it,
   received by a probe node spun with the ``altitude_controller`` in one process and one executor
-  (:func:`node_probe`; ``ROS_AUTOMATIC_DISCOVERY_RANGE`` defaults to OFF there).
+  (:func:`snn_control.nodes.latency_probe.node_probe`; ``ROS_AUTOMATIC_DISCOVERY_RANGE`` defaults to OFF there).
 
 The timings depend on the machine and on what else runs on it: repeat, and compare medians.
 """
@@ -34,11 +34,13 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import statistics
 import subprocess
 import sys
 import time
+
+# node_probe is called by name in a fresh process (_in_fresh_process); ROS stays inside it
+from snn_control.nodes.latency_probe import node_probe, process_rss_mb as _rss_mb  # noqa: F401
 
 RUNTIME_IMPORTS = ("snn_control.blimp.controllers", "snn_control.blimp.guard")
 
@@ -51,16 +53,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--node", action="store_true", help="also time the ROS 2 altitude_controller node (rclpy)")
     parser.add_argument("--node-samples", type=int, default=500, help="readings sent to the node (default 500)")
     parser.add_argument("--no-energy", action="store_true", help="skip the synaptic-operation count (twin flights)")
-
-
-def _rss_mb() -> tuple[float, float]:
-    """(VmRSS, VmHWM) of this process in MB (Linux)."""
-    vals = {}
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith(("VmRSS", "VmHWM")):
-                vals[line.split(":")[0]] = int(line.split()[1]) / 1024.0
-    return vals.get("VmRSS", float("nan")), vals.get("VmHWM", float("nan"))
 
 
 def _third_party(before: set[str]) -> list[str]:
@@ -140,78 +132,6 @@ def runtime_probe(ticks: int, repeats: int, seed: int) -> dict:
         "n_spiking_neurons": int(pair.n_spiking_neurons),
         "ticks": ticks,
         "repeats": repeats,
-    }
-
-
-def node_probe(samples: int) -> dict:
-    """Run in a fresh interpreter: the altitude_controller node and a probe in one executor."""
-    os.environ.setdefault("ROS_AUTOMATIC_DISCOVERY_RANGE", "OFF")
-    t0 = time.perf_counter()
-    import rclpy
-    from geometry_msgs.msg import PointStamped, WrenchStamped
-    from rclpy.executors import SingleThreadedExecutor
-    from rclpy.parameter import Parameter
-    from rclpy.qos import qos_profile_sensor_data
-    from sensor_msgs.msg import Range
-
-    from snn_control.nodes.altitude_controller import SETPOINT_QOS, AltitudeControllerNode
-
-    import_s = time.perf_counter() - t0
-    ctx = rclpy.Context()
-    rclpy.init(args=[], context=ctx)
-    try:
-        node = AltitudeControllerNode(context=ctx, parameter_overrides=[Parameter("controller", value="snn")])
-        probe = rclpy.create_node("bench_control_probe", context=ctx)
-        readings = probe.create_publisher(Range, "blimp/range", qos_profile_sensor_data)
-        setpoint = probe.create_publisher(PointStamped, "blimp/altitude_setpoint", SETPOINT_QOS)
-        answered: dict[int, int] = {}
-        probe.create_subscription(
-            WrenchStamped, "blimp/motor_cmd",
-            lambda m: answered.setdefault(m.header.stamp.sec * 1_000_000_000 + m.header.stamp.nanosec, time.time_ns()), 10)
-        executor = SingleThreadedExecutor(context=ctx)
-        executor.add_node(node)
-        executor.add_node(probe)
-        sp = PointStamped()
-        sp.point.z = 1.0  # stamped 0: applies from the first reading on
-        setpoint.publish(sp)
-        deadline = time.monotonic() + 10.0
-        while (readings.get_subscription_count() == 0 or probe.count_publishers("blimp/motor_cmd") == 0) \
-                and time.monotonic() < deadline:
-            executor.spin_once(timeout_sec=0.01)
-        for _ in range(20):
-            executor.spin_once(timeout_sec=0.01)
-        latencies = []
-        warmup = 20
-        for k in range(samples + warmup):
-            msg = Range()
-            ns = time.time_ns()
-            msg.header.stamp.sec, msg.header.stamp.nanosec = divmod(ns, 1_000_000_000)
-            msg.range = 1.0 + 0.2 * ((k % 40) / 40.0)
-            msg.min_range, msg.max_range = 0.3, 12.0
-            readings.publish(msg)
-            wait = time.monotonic() + 1.0
-            while ns not in answered and time.monotonic() < wait:
-                executor.spin_once(timeout_sec=0.05)
-            if ns in answered and k >= warmup:
-                latencies.append((answered[ns] - ns) / 1e3)
-        rss_mb, _ = _rss_mb()
-        executor.shutdown()
-        node.destroy_node()
-        probe.destroy_node()
-    finally:
-        if ctx.ok():
-            rclpy.shutdown(context=ctx)
-    latencies.sort()
-    n = len(latencies)
-    return {
-        "node_import_s": round(import_s, 4),
-        "node_rss_mb": round(rss_mb, 1),
-        "node_latency_us": round(statistics.median(latencies), 1) if n else None,
-        "node_latency_p90_us": round(latencies[int(0.9 * (n - 1))], 1) if n else None,
-        "node_latency_max_us": round(latencies[-1], 1) if n else None,
-        "node_samples": n,
-        "node_samples_sent": samples,
-        "discovery_range": os.environ["ROS_AUTOMATIC_DISCOVERY_RANGE"],
     }
 
 
