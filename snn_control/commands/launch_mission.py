@@ -128,30 +128,44 @@ class Supervisor:
             self.actions.append({"t_s": t, "action": "restarted", "node": name})
 
 
+def injections(faults, supervisor) -> list[tuple[str, float]]:
+    """``(name, t_s)`` per fault for the report; a crash counts from when the supervisor stopped the
+    node (it acts between callbacks, up to a control period after the scheduled time)."""
+    stops = {}
+    for action in supervisor.actions:
+        if action["action"] == "stopped":
+            stops.setdefault(action["fault"], []).append(action["t_s"])
+    out = []
+    for f in faults:
+        done = stops.get(f.kind, [])
+        t = done.pop(0) if f.kind in CRASH_NODES and done else f.t_s
+        while f.kind in CRASH_NODES and done and done[0] == t:  # one crash stops several nodes
+            done.pop(0)
+        out.append((f.name, t))
+    return out
+
+
 def collect(result, mission, faults, supervisor, seed: int, duration: float) -> tuple[dict, dict]:
     """``(report, plot log)`` of a finished run."""
     from snn_control.coordinator.mission_report import mission_json
-    from snn_control.coordinator.faults import FaultSchedule
 
-    nodes = {**{n: v[-1] for n, v in result.stopped.items()}, **result.nodes}
-    sim, coord = nodes["blimp_sim"], nodes["coordinator"]
-    summary = coord.core.summary(FaultSchedule(faults).injections(), end_s=sim.env.time_s)
-    # place answers: every instance of the recognizer (a restarted one starts a new history)
-    sent = {}
-    cam = nodes["route_camera"]
-    sent.update(cam.sent_ns)
-    place_pairs, frames = [], 0
+    def instances(name: str) -> list:
+        """Every instance a node had in the run (a restarted node starts new records)."""
+        return [*result.stopped.get(name, []), *([result.nodes[name]] if name in result.nodes else [])]
+
+    sim, coord, cam = (instances(n)[-1] for n in ("blimp_sim", "coordinator", "route_camera"))
+    summary = coord.core.summary(injections(faults, supervisor), end_s=sim.env.time_s)
+    recognized: dict[int, int] = {}  # image stamp (ns) -> published place
     place_lat, perception_lat = [], []
-    for inst in [*result.stopped.get("place_recognition", []), *([result.nodes["place_recognition"]]
-                                                               if "place_recognition" in result.nodes else [])]:
+    for inst in instances("place_recognition"):
         svc = inst.service
         place_lat += list(svc.latency.samples_s)
-        for key, place in svc.history:
-            if key in sent and place is not None and place >= 0 and key not in svc.withheld:
-                place_pairs.append((sent[key], place))
-    for inst in [*result.stopped.get("action_recognition", []), *([result.nodes["action_recognition"]]
-                                                                if "action_recognition" in result.nodes else [])]:
+        recognized.update((key, place) for key, place in svc.history
+                          if place is not None and place >= 0 and key not in svc.withheld)
+    for inst in instances("action_recognition"):
         perception_lat += list(inst.latencies_s)
+    sent = cam.sent_ns  # image stamp (ns) -> true place, in the order sent
+    place_pairs = [(sent[key], place) for key, place in recognized.items() if key in sent]
     log = coord.log
     t = np.asarray(sim.log["t_s"])
     report = mission_json(
@@ -169,28 +183,19 @@ def collect(result, mission, faults, supervisor, seed: int, duration: float) -> 
     sp = np.full(t.shape, np.nan)
     for ct, cz in changes:
         sp[t >= ct] = cz
-    truth = {k: v for k, v in sent.items()}
     plot_log = {
         "t_s": t.tolist(), "z_m": list(sim.log["z_m"]), "setpoint_m": sp.tolist(),
         "mode_t_s": [0.0] + [tr["t_s"] for tr in summary["transitions"]],
         "mode": ["nominal"] + [tr["to"] for tr in summary["transitions"]],
         "place_t_s": [ts for ts, _ in cam.sent],
         "place_true": [p for _, p in cam.sent],
-        "place_recognized": [None] * len(cam.sent),
+        "place_recognized": [recognized.get(key) for key in sent],
         "gesture_t_s": list(log["gesture_t_s"]), "gesture_label": list(log["gesture"]),
         "cues": [g.to_dict() for g in mission.gestures], "gesture_s": mission.gesture_s,
         "regions": [r.to_dict() for r in mission.regions],
         "faults": [{"t_s": f.t_s, "label": f.label} for f in faults],
         "duration_s": duration,
     }
-    recognized = {}
-    for inst in [*result.stopped.get("place_recognition", []), *([result.nodes["place_recognition"]]
-                                                               if "place_recognition" in result.nodes else [])]:
-        for key, place in inst.service.history:
-            if place is not None and place >= 0 and key not in inst.service.withheld:
-                recognized[key] = place
-    order = sorted(truth)
-    plot_log["place_recognized"] = [recognized.get(k) for k in order][:len(cam.sent)]
     return report, plot_log
 
 
