@@ -64,6 +64,7 @@ class BlimpSimConfig(DictIO):
     range_noise_std_m: float = 0.01
     duration_s: float = 0.0  # 0 = run until stopped
     frame_id: str = "tof"
+    autostart: bool = True  # configure and activate at start (false: a lifecycle manager brings it up)
     sync_topic: str = ""
     sync_timeout_s: float = 1.0
     plant_file: str = ""  # a preset or a plant file; empty: nominal
@@ -109,6 +110,7 @@ class AltitudeControllerConfig(DictIO):
     fallback_cmd: float = 2.0
     min_range_m: float = 0.3
     max_range_m: float = 12.0
+    autostart: bool = True  # configure and activate at start (false: a lifecycle manager brings it up)
 
     def __post_init__(self) -> None:
         if self.controller not in CONTROLLERS:

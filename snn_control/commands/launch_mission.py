@@ -111,7 +111,7 @@ class Supervisor:
 
     def __call__(self, graph) -> None:
         sim = graph.nodes.get("blimp_sim")
-        if sim is None:
+        if sim is None or sim.env is None:  # not configured yet (the coordinator brings it up)
             return
         t = sim.env.time_s
         for kind, names in CRASH_NODES.items():
@@ -158,11 +158,15 @@ def collect(result, mission, faults, supervisor, seed: int, duration: float) -> 
     recognized: dict[int, int] = {}  # image stamp (ns) -> published place
     place_lat, perception_lat = [], []
     for inst in instances("place_recognition"):
-        svc = inst.service
+        svc = getattr(inst, "service", None)
+        if svc is None:
+            continue  # restarted near the end: never configured
         place_lat += list(svc.latency.samples_s)
         recognized.update((key, place) for key, place in svc.history
                           if place is not None and place >= 0 and key not in svc.withheld)
     for inst in instances("action_recognition"):
+        if not hasattr(inst, "latencies_s"):
+            continue
         perception_lat += list(inst.latencies_s)
     sent = cam.sent_ns  # image stamp (ns) -> true place, in the order sent
     place_pairs = [(sent[key], place) for key, place in recognized.items() if key in sent]
@@ -177,6 +181,7 @@ def collect(result, mission, faults, supervisor, seed: int, duration: float) -> 
         extra={"place_frames": len(sent), "place_published": len(place_pairs),
                "supervisor": supervisor.actions, "transitions": summary["transitions"],
                "watchdog_answers": coord.n_watchdog_answers, "sim_s": float(sim.env.time_s),
+               "lifecycle": lifecycle_report(coord),
                "wall_s": float(result.wall_s), "injected": [f.label for f in faults]})
     # the set-point in force at each tick, for the plot
     changes = [(s["t_s"], s["setpoint_m"]) for s in summary["setpoints"]]
@@ -197,6 +202,26 @@ def collect(result, mission, faults, supervisor, seed: int, duration: float) -> 
         "duration_s": duration,
     }
     return report, plot_log
+
+
+def lifecycle_report(coord) -> dict:
+    """Per managed node: seconds from the coordinator's start to first active, times brought up,
+    restarts, heartbeat misses, its state at the end and its transitions (wall seconds)."""
+    lc = coord.lifecycle
+    if lc is None:
+        return {}
+    out = {}
+    for name, s in lc.nodes.items():
+        out[name] = {"state": s.state, "bringup_s": None if math.isnan(s.first_active_s) else
+                     round(s.first_active_s - lc.start_s, 3), "bringups": s.bringups, "restarts": s.restarts,
+                     "heartbeat_misses": s.heartbeat_misses, "last_error": s.last_error,
+                     "events": [[round(t - lc.start_s, 3), what] for t, what in s.events]}
+    return out
+
+
+def _sim_time(nodes) -> float:
+    env = nodes["blimp_sim"].env
+    return 0.0 if env is None else env.time_s
 
 
 def run(args: argparse.Namespace) -> int:
@@ -224,13 +249,14 @@ def run(args: argparse.Namespace) -> int:
     progress = _progress(duration)
     try:
         result = run_graph("mission", params, until=lambda nodes: nodes["blimp_sim"].finished,
-                           on_spin=lambda nodes: progress(nodes["blimp_sim"].env.time_s), supervise=supervisor)
+                           on_spin=lambda nodes: progress(_sim_time(nodes)), supervise=supervisor)
     except ValueError as exc:
         print(f"snn-control launch mission: {exc}", file=sys.stderr)
         return 2
     finally:
         progress(None)
-    if not result.nodes["blimp_sim"].log["t_s"]:
+    sim = result.nodes["blimp_sim"]
+    if sim.env is None or not sim.log["t_s"]:
         print("launch mission: the simulator recorded no control tick", file=sys.stderr)
         return 1
     report, plot_log = collect(result, mission, faults, supervisor, args.seed, duration)
@@ -263,6 +289,10 @@ def summary_text(r: dict) -> str:
         lines.append(f"  {f['kind']}@{f['t_s']:g}: detected +{_s(f['detect_delay_s'])}, fallback "
                      f"+{_s(f['fallback_delay_s'])}, recovered {f['recovered']} (+{_s(f['recover_delay_s'])})")
     lines.append("mode s: " + ", ".join(f"{k} {v:.1f}" for k, v in r["mode_s"].items()))
+    if r.get("lifecycle"):
+        lines.append("lifecycle: " + ", ".join(
+            f"{name} {v['state']} (up at {_s(v['bringup_s'])}, brought up {v['bringups']}x, "
+            f"{v['restarts']} restarts, {v['heartbeat_misses']} missed heartbeats)" for name, v in r["lifecycle"].items()))
     return "\n".join(lines)
 
 

@@ -50,6 +50,12 @@ class CoordinatorNodeConfig(DictIO):
     rule tree's (the PID flies first while the cold SNN pair runs alongside); ``floor_m`` the
     lowest set-point any command may give (a gesture's "land" descends to it): the ToF reads
     nothing below 0.3 m (it reports its minimum), so a set-point there would sit on the floor.
+
+    ``managed_nodes`` (empty: none) are the lifecycle nodes the coordinator brings up, in this
+    order, and keeps a heartbeat on (:mod:`snn_control.coordinator.lifecycle`): ``get_state``
+    every ``heartbeat_s``, an answer due within ``lifecycle_timeout_s``, a failed transition
+    retried after ``lifecycle_retry_s``; a managed node down for ``restart_after_s`` (on the wall
+    clock here) is restarted, at most ``max_restarts`` times.
     """
 
     control_period_s: float = 0.1
@@ -68,6 +74,11 @@ class CoordinatorNodeConfig(DictIO):
     warmup_s: float = 10.0
     floor_m: float = 0.5
     record: bool = True
+    managed_nodes: tuple[str, ...] = ()
+    heartbeat_s: float = 0.5
+    lifecycle_timeout_s: float = 2.0
+    lifecycle_retry_s: float = 1.0
+    max_restarts: int = 3
 
     def __post_init__(self) -> None:
         for f in ("control_period_s", "answer_wall_s", "reading_wall_s", "tick_period_s", "events_packet_s"):
@@ -82,6 +93,18 @@ class CoordinatorNodeConfig(DictIO):
             raise ValueError(f"gesture_debounce_n must be an int >= 1, got {self.gesture_debounce_n!r}")
         if isinstance(self.region_confirm_n, bool) or self.region_confirm_n < 1:
             raise ValueError(f"region_confirm_n must be an int >= 1, got {self.region_confirm_n!r}")
+        self.lifecycle_config()  # validates the lifecycle fields
+
+    def lifecycle_config(self):
+        """The lifecycle manager's rules (:class:`~snn_control.coordinator.lifecycle.LifecycleManagerConfig`)."""
+        from snn_control.coordinator.lifecycle import LifecycleManagerConfig
+
+        try:
+            return LifecycleManagerConfig(
+                nodes=tuple(self.managed_nodes), heartbeat_s=self.heartbeat_s, timeout_s=self.lifecycle_timeout_s,
+                retry_s=self.lifecycle_retry_s, restart_after_s=self.restart_after_s, max_restarts=self.max_restarts)
+        except ValueError as exc:
+            raise ValueError(str(exc).replace("LifecycleManagerConfig.", "")) from None
 
     def coordinator_config(self, n_modules: int = 0, places_per_module: int = 0,
                            advance_places_per_s: float = 0.0, initial_setpoint_m: float = 0.0) -> CoordinatorConfig:

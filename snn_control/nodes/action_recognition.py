@@ -30,14 +30,13 @@ from collections import deque
 import numpy as np
 
 from diagnostic_msgs.msg import DiagnosticArray
-from rclpy.node import Node
 from rclpy.qos import QoSProfile
 from sensor_msgs.msg import PointCloud2
 from std_msgs.msg import Float32MultiArray, MultiArrayDimension, String
 
 from snn_control.nodes.common import diagnostics_msg, run_node, stamp_to_s
 from snn_control.nodes.event_msgs import EventMsgError, pointcloud2_to_events
-from snn_control.nodes.params import declare_config
+from snn_control.nodes.managed import ManagedNode
 from snn_control.perception.config import ActionRecognitionConfig
 from snn_control.perception.events.checks import sanitize_events
 
@@ -45,12 +44,17 @@ OK, WARN = 0, 1  # diagnostic_msgs/DiagnosticStatus levels
 KEEP = 10_000  # latencies and callback times kept without ``record``
 
 
-class ActionRecognitionNode(Node):
+class ActionRecognitionNode(ManagedNode):
+    """A managed node (:mod:`snn_control.nodes.managed`): configure loads SpikePoint's weights,
+    activate starts listening."""
+
     def __init__(self, **kwargs) -> None:
-        super().__init__("action_recognition", **kwargs)
+        super().__init__("action_recognition", ActionRecognitionConfig, **kwargs)
+
+    def configure(self) -> None:
         from snn_control.perception.spikepoint.recognizer import StreamRecognizer
 
-        self.config = c = declare_config(self, ActionRecognitionConfig)
+        c = self.config
         self.recognizer = StreamRecognizer(c.model or None, early_exit=c.early_exit or None,
                                            max_windows_per_push=c.max_windows_per_push, num_threads=c.num_threads)
         cfg = self.recognizer.cfg
@@ -65,6 +69,8 @@ class ActionRecognitionNode(Node):
         self._action_pub = self.create_publisher(String, "perception/action", 10)
         self._scores_pub = self.create_publisher(Float32MultiArray, "perception/action_scores", 10)
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+
+    def activate(self) -> None:
         self.create_subscription(PointCloud2, "camera/events", self._on_events, QoSProfile(depth=10))
 
     def _on_events(self, msg: PointCloud2) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import PointStamped, WrenchStamped
-from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, qos_profile_sensor_data
 from sensor_msgs.msg import Range
 
@@ -20,25 +19,32 @@ from snn_control.blimp.controllers import make_altitude_controller
 from snn_control.blimp.guard import GuardedController
 from snn_control.blimp.setpoints import SetpointQueue
 from snn_control.nodes.common import diagnostics_msg, motor_cmd_msg, run_node, stamp_to_s, time_msg
-from snn_control.nodes.params import declare_config
+from snn_control.nodes.managed import ManagedNode
 
 SETPOINT_QOS = QoSProfile(depth=10, durability=DurabilityPolicy.TRANSIENT_LOCAL)
 
 
-class AltitudeControllerNode(Node):
+class AltitudeControllerNode(ManagedNode):
+    """A managed node (:mod:`snn_control.nodes.managed`): configure loads the controller's weights,
+    activate starts listening."""
+
     def __init__(self, **kwargs) -> None:
-        super().__init__("altitude_controller", **kwargs)
-        self.config = c = declare_config(self, AltitudeControllerConfig)
+        super().__init__("altitude_controller", AltitudeControllerConfig, **kwargs)
+
+    def configure(self) -> None:
+        c = self.config
         core = make_altitude_controller(c.controller, pd_artifact=c.pd_artifact, i_artifact=c.i_artifact)
         self.controller = GuardedController(core, c.guard_params())
         self.setpoints = SetpointQueue(c.min_range_m, c.max_range_m)
         self._last_level = -1
         self._cmd_pub = self.create_publisher(WrenchStamped, "blimp/motor_cmd", 10)
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+        self.get_logger().info(f"flying with {c.controller} ({core.n_spiking_neurons} spiking neurons)")
+
+    def activate(self) -> None:
         self.create_subscription(Range, "blimp/range", self._on_range, qos_profile_sensor_data)
         self.create_subscription(PointStamped, "blimp/altitude_setpoint", self._on_setpoint, SETPOINT_QOS)
-        self.create_timer(c.control_period_s, self._on_deadline)
-        self.get_logger().info(f"flying with {c.controller} ({core.n_spiking_neurons} spiking neurons)")
+        self.create_timer(self.config.control_period_s, self._on_deadline)
 
     def _on_setpoint(self, msg: PointStamped) -> None:
         try:

@@ -30,13 +30,20 @@ from snn_control.blimp.sim import BlimpEnv
 from snn_control.envs.lockstep import PacingParams
 from snn_control.nodes.common import diagnostics_msg, run_node, stamp_to_s, time_msg
 from snn_control.nodes.lockstep import LockstepSimNode
-from snn_control.nodes.params import declare_config
 
 
 class BlimpSimNode(LockstepSimNode):
+    """A managed node (:mod:`snn_control.nodes.managed`): configure builds the MuJoCo model,
+    activate starts simulated time."""
+
+    env: BlimpEnv | None = None  # built by configure
+
     def __init__(self, **kwargs) -> None:
-        super().__init__("blimp_sim", **kwargs)
-        self.config = c = declare_config(self, BlimpSimConfig)
+        super().__init__("blimp_sim", BlimpSimConfig, **kwargs)
+
+    def configure(self) -> None:
+        super().configure()
+        c = self.config
         self.plant = plant = c.plant()
         self.env = BlimpEnv(
             model_path=c.model_path or None,
@@ -55,16 +62,18 @@ class BlimpSimNode(LockstepSimNode):
         self._reading = self.env.read_range()
         self._range_pub = self.create_publisher(Range, "blimp/range", qos_profile_sensor_data)
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
-        self.create_subscription(WrenchStamped, "blimp/motor_cmd", self._on_cmd, 10)
-        self._synced_s = math.inf
-        if c.sync_topic:
-            from std_msgs.msg import Float64
-
-            self._synced_s = 0.0
-            self.hold_timeout_s = c.sync_timeout_s
-            self.create_subscription(Float64, c.sync_topic, self._on_sync, 10)
+        self._synced_s = 0.0 if c.sync_topic else math.inf
+        self.hold_timeout_s = c.sync_timeout_s
         self.start_pacing(PacingParams(c.control_period_s, c.real_time_factor, c.lockstep, c.lockstep_timeout_s,
                                        c.duration_s))
+
+    def activate(self) -> None:
+        self.create_subscription(WrenchStamped, "blimp/motor_cmd", self._on_cmd, 10)
+        if self.config.sync_topic:
+            from std_msgs.msg import Float64
+
+            self.create_subscription(Float64, self.config.sync_topic, self._on_sync, 10)
+        super().activate()
 
     def _on_cmd(self, msg: WrenchStamped) -> None:
         self.n_cmd_msgs += 1

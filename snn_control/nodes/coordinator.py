@@ -34,6 +34,14 @@ period behind, so a fast run never outruns perception.
 ``restart_wanted`` names the supervised nodes that have been silent for ``restart_after_s``; the
 graph's supervisor (``snn-control launch mission``) restarts them; under ``ros2 launch`` the
 launch file's ``respawn`` does.
+
+Lifecycle. The ``managed_nodes`` (lifecycle nodes started with ``autostart: false``) are brought
+up by the coordinator, in order, over their ``change_state`` services (configure, then activate),
+and kept under a ``get_state`` heartbeat on the wall clock
+(:class:`~snn_control.coordinator.lifecycle.LifecycleManager` decides, this node calls). A
+respawned node answers *unconfigured* and is brought up again; a node whose services left the
+graph, or that stopped answering, is down, and a supervised one down for ``restart_after_s`` is
+wanted for a restart. ``/diagnostics`` carries one ``lifecycle/<node>`` status per managed node.
 """
 
 from __future__ import annotations
@@ -43,6 +51,8 @@ import time
 
 import numpy as np
 from diagnostic_msgs.msg import DiagnosticArray
+from lifecycle_msgs.msg import Transition
+from lifecycle_msgs.srv import ChangeState, GetState
 from geometry_msgs.msg import PointStamped, PoseWithCovarianceStamped, WrenchStamped
 from rclpy.clock import Clock, ClockType
 from rclpy.node import Node
@@ -52,6 +62,7 @@ from sensor_msgs.msg import Image, PointCloud2, Range
 from std_msgs.msg import Float32MultiArray, Float64, Int32MultiArray, UInt32
 
 from snn_control.coordinator.coordinator import Coordinator
+from snn_control.coordinator.lifecycle import LifecycleManager, Request
 from snn_control.coordinator.node_config import SUPERVISED, CoordinatorNodeConfig
 from snn_control.coordinator.region_follow import RegionFollower
 from snn_control.nodes.common import diagnostics_msg, motor_cmd_msg, run_node, stamp_to_s, time_msg
@@ -137,8 +148,18 @@ class CoordinatorNode(Node):
             self.create_subscription(Float32MultiArray, "perception/action_scores", self._on_scores, 10)
             self.create_subscription(PointCloud2, "camera/events", self._on_events, 10)
             self.create_subscription(Image, "camera/image", self._on_image, qos_profile_sensor_data)
+        if c.perception or c.managed_nodes:
             self.create_subscription(DiagnosticArray, "/diagnostics", self._on_diag, 50)
-        self.create_timer(0.005, self._on_watchdog, clock=Clock(clock_type=ClockType.STEADY_TIME))
+        steady = Clock(clock_type=ClockType.STEADY_TIME)
+        self.create_timer(0.005, self._on_watchdog, clock=steady)
+        self.lifecycle: LifecycleManager | None = None
+        if c.managed_nodes:
+            self.lifecycle = LifecycleManager(c.lifecycle_config(), start_s=time.monotonic())
+            self._lc_clients = {name: (self.create_client(GetState, f"{name}/get_state"),
+                                       self.create_client(ChangeState, f"{name}/change_state"))
+                                for name in c.managed_nodes}
+            self.create_timer(0.05, self._on_lifecycle, clock=steady)
+            self._last_lifecycle_diag = -math.inf
 
     # -- clock ------------------------------------------------------------------------------------
     def now_s(self) -> float:
@@ -230,6 +251,10 @@ class CoordinatorNode(Node):
 
     def _on_diag(self, msg: DiagnosticArray) -> None:
         for status in msg.status:
+            if self.lifecycle is not None and status.name in self.lifecycle.nodes:
+                for kv in status.values:
+                    if kv.key == "lifecycle_error":
+                        self.lifecycle.nodes[status.name].last_error = kv.value
             if status.name in ("place_recognition", "action_recognition"):
                 now = self.now_s()
                 self.core.on_stream(status.name, float(status.level[0]) if status.level else math.nan, now, now)
@@ -297,6 +322,9 @@ class CoordinatorNode(Node):
             s = d.streams.get(name)
             silent[name] = s is not None and s.state == "stale"
         for name in SUPERVISED:
+            if self.lifecycle is not None and self.lifecycle.bringing_up(name):
+                self._silent_since.pop(name, None)  # silence counts from its activation
+                continue
             if silent.get(name):
                 since = self._silent_since.setdefault(name, now)
                 if now - since >= self.config.restart_after_s:
@@ -317,6 +345,51 @@ class CoordinatorNode(Node):
         self._silent_since[name] = self._now
         if name == "altitude_controller":
             self.core.controller_restarted()
+        if self.lifecycle is not None and name in self.lifecycle.nodes:
+            self.lifecycle.restarted(name, time.monotonic())
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    def _on_lifecycle(self) -> None:
+        now = time.monotonic()
+        lc = self.lifecycle
+        ready = {n: get.service_is_ready() and change.service_is_ready() for n, (get, change) in self._lc_clients.items()}
+        for request in lc.tick(now, ready):
+            self._call(request)
+        for name in lc.restart_wanted():
+            if name in SUPERVISED:
+                self.restart_wanted.add(name)
+        if now - self._last_lifecycle_diag >= 1.0:  # the statuses, once a wall second
+            self._last_lifecycle_diag = now
+            msg = DiagnosticArray()
+            msg.header.stamp = self.get_clock().now().to_msg()
+            for name, level, message, values in lc.diagnostics(now):
+                msg.status.extend(diagnostics_msg(msg.header.stamp, name, level, message, values).status)
+            self._diag_pub.publish(msg)
+
+    def _call(self, request: Request) -> None:
+        get, change = self._lc_clients[request.node]
+        if request.kind == "get_state":
+            future = get.call_async(GetState.Request())
+            future.add_done_callback(lambda f, r=request: self._on_state(r, f))
+            return
+        tid = Transition.TRANSITION_CONFIGURE if request.kind == "configure" else Transition.TRANSITION_ACTIVATE
+        future = change.call_async(ChangeState.Request(transition=Transition(id=tid)))
+        future.add_done_callback(lambda f, r=request: self._on_transition(r, f))
+
+    def _on_state(self, request: Request, future) -> None:
+        response = future.result()
+        if response is not None:
+            self.lifecycle.on_state(request.node, request.id, response.current_state.label, time.monotonic())
+
+    def _on_transition(self, request: Request, future) -> None:
+        response = future.result()
+        if response is None:
+            return
+        ok = bool(response.success)
+        if ok:
+            self.get_logger().info(f"{request.node}: {request.kind} done")
+        self.lifecycle.on_transition(request.node, request.id, ok, time.monotonic(),
+                                     "" if ok else self.lifecycle.nodes[request.node].last_error)
 
 
 def main(args: list[str] | None = None) -> None:

@@ -19,7 +19,6 @@ from snn_control.envs.lockstep import PacingParams
 from snn_control.nodes.common import run_node, stamp_to_s, time_msg
 from snn_control.nodes.event_msgs import events_to_pointcloud2
 from snn_control.nodes.lockstep import LockstepSimNode
-from snn_control.nodes.params import declare_config
 from snn_control.perception.config import EventCameraConfig
 from snn_control.perception.events.checks import require_clean_events
 from snn_control.perception.events.types import SENSOR_HEIGHT, SENSOR_WIDTH
@@ -48,17 +47,24 @@ def load_stream(config: EventCameraConfig) -> tuple[np.ndarray, list, float]:
 
 class EventCameraNode(LockstepSimNode):
     def __init__(self, **kwargs) -> None:
-        super().__init__("event_camera", **kwargs)
-        self.config = c = declare_config(self, EventCameraConfig)
-        self.events, self.segments, self.duration_s = load_stream(c)
         self._t = 0.0
         self._cursor = 0
         self.n_packets = 0
         self.n_acks = 0
+        super().__init__("event_camera", EventCameraConfig, **kwargs)
+
+    def configure(self) -> None:
+        super().configure()
+        c = self.config
+        self.events, self.segments, self.duration_s = load_stream(c)
+        self._t, self._cursor = 0.0, 0
         self._pub = self.create_publisher(PointCloud2, "camera/events", 10)
-        self.create_subscription(DiagnosticArray, "/diagnostics", self._on_diag, 50)
         self.start_pacing(PacingParams(c.packet_s, c.real_time_factor, c.lockstep, c.lockstep_timeout_s,
                                        self.duration_s + c.packet_s))
+
+    def activate(self) -> None:
+        self.create_subscription(DiagnosticArray, "/diagnostics", self._on_diag, 50)
+        super().activate()
 
     def _on_diag(self, msg: DiagnosticArray) -> None:
         if any(s.name == ACK_FROM for s in msg.status):

@@ -4,31 +4,40 @@ The pacing rules (lockstep wait, timeout and miss, real-time factor, duration, w
 listener) live in :mod:`snn_control.envs.lockstep`; this adapter feeds the pacer wall and sim time
 and carries out what it says. Subclasses implement :meth:`sim_step` (advance one control period
 with the held command), :meth:`publish_observation`, :attr:`sim_time_s` and :meth:`has_listeners`,
-may override :meth:`on_missed`, call :meth:`start_pacing` at the end of their constructor and
+may override :meth:`on_missed`, call :meth:`start_pacing` at the end of their ``configure`` and
 :meth:`command_arrived` from their command callback.
+
+A simulator is a managed node (:mod:`snn_control.nodes.managed`): ``configure`` builds the model
+and the publishers (``/clock`` here), ``activate`` its subscriptions and the pacing timer, so
+simulated time starts only when the node is activated.
 """
 
 from __future__ import annotations
 
 import time
 
-from rclpy.node import Node
 from rosgraph_msgs.msg import Clock
 
 from snn_control.envs.lockstep import Action, LockstepPacer, PacingParams
 from snn_control.nodes.common import time_msg
+from snn_control.nodes.managed import ManagedNode
 
 
-class LockstepSimNode(Node):
-    def __init__(self, name: str, **kwargs) -> None:
-        super().__init__(name, **kwargs)
-        self.pacer: LockstepPacer | None = None
+class LockstepSimNode(ManagedNode):
+    pacer: LockstepPacer | None = None
+
+    def configure(self) -> None:
+        """Subclasses call this first in theirs."""
         self._clock_pub = self.create_publisher(Clock, "/clock", 10)
 
     def start_pacing(self, params: PacingParams) -> None:
-        """Call at the end of the subclass constructor."""
+        """Call at the end of the subclass's ``configure``; the timer starts on activation."""
         self.pacer = LockstepPacer(params)
-        self.create_timer(params.timer_period_s, self._on_timer)
+
+    def activate(self) -> None:
+        """Subclasses create their subscriptions, then call this."""
+        if self.pacer is not None:
+            self.create_timer(self.pacer.params.timer_period_s, self._on_timer)
 
     @property
     def finished(self) -> bool:

@@ -24,14 +24,13 @@ from __future__ import annotations
 
 from diagnostic_msgs.msg import DiagnosticArray
 from geometry_msgs.msg import PoseWithCovarianceStamped
-from rclpy.node import Node
 from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Image
 from std_msgs.msg import Int32MultiArray
 
 from snn_control.nodes.common import diagnostics_msg, run_node
 from snn_control.nodes.image_msgs import ImageMsgError, image_to_gray, stamp_ns
-from snn_control.nodes.params import declare_config
+from snn_control.nodes.managed import ManagedNode
 from snn_control.perception.config import PlaceRecognitionConfig
 from snn_control.perception.place_service import UNKNOWN_VARIANCE, PlaceFix, PlaceService
 
@@ -50,13 +49,19 @@ def match_msg(fix: PlaceFix, stamp, frame_id: str) -> PoseWithCovarianceStamped:
     return msg
 
 
-class PlaceRecognitionNode(Node):
+class PlaceRecognitionNode(ManagedNode):
+    """A managed node (:mod:`snn_control.nodes.managed`): configure loads the model, activate
+    starts listening."""
+
     def __init__(self, **kwargs) -> None:
-        super().__init__("place_recognition", **kwargs)
-        self.config = c = declare_config(self, PlaceRecognitionConfig)
-        self.service = PlaceService.from_config(c)
+        super().__init__("place_recognition", PlaceRecognitionConfig, **kwargs)
+
+    def configure(self) -> None:
+        self.service = PlaceService.from_config(self.config)
         self._match_pub = self.create_publisher(PoseWithCovarianceStamped, "place/match", 10)
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
+
+    def activate(self) -> None:
         self.create_subscription(Image, "camera/image", self._on_image, qos_profile_sensor_data)
         self.create_subscription(Int32MultiArray, "place/active_modules", self._on_active_modules, 10)
 

@@ -19,13 +19,15 @@ from snn_control.swimmer.config import SwimmerSimConfig
 from snn_control.swimmer.env import SwimmerEnv
 from snn_control.nodes.common import diagnostics_msg, run_node, time_msg
 from snn_control.nodes.lockstep import LockstepSimNode
-from snn_control.nodes.params import declare_config
 
 
 class SwimmerSimNode(LockstepSimNode):
     def __init__(self, **kwargs) -> None:
-        super().__init__("swimmer_sim", **kwargs)
-        self.config = c = declare_config(self, SwimmerSimConfig)
+        super().__init__("swimmer_sim", SwimmerSimConfig, **kwargs)
+
+    def configure(self) -> None:
+        super().configure()
+        c = self.config
         self.env = SwimmerEnv(n_links=c.n_links, episode_steps=c.episode_steps, seed=c.seed)
         self.env.reset(c.seed)
         self.names = [f"joint_{i}" for i in range(self.env.n_joints)]
@@ -36,10 +38,13 @@ class SwimmerSimNode(LockstepSimNode):
         self._action = np.zeros(self.env.n_joints)
         self._state_pub = self.create_publisher(JointState, "swimmer/joint_states", 10)
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
-        self.create_subscription(Float64MultiArray, "swimmer/joint_cmd", self._on_cmd, 10)
         duration = c.episode_steps * self.env.control_dt_s
         self.start_pacing(PacingParams(self.env.control_dt_s, c.real_time_factor, c.lockstep, c.lockstep_timeout_s,
                                        duration))
+
+    def activate(self) -> None:
+        self.create_subscription(Float64MultiArray, "swimmer/joint_cmd", self._on_cmd, 10)
+        super().activate()
 
     @property
     def episode_return(self) -> float:

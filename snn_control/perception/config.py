@@ -46,6 +46,7 @@ class EventCameraConfig(DictIO):
     lockstep: bool = False
     lockstep_timeout_s: float = 2.0
     frame_id: str = "event_camera"
+    autostart: bool = True  # configure and activate at start (false: a lifecycle manager brings it up)
 
     def __post_init__(self) -> None:
         if self.source not in SOURCES:
@@ -82,6 +83,7 @@ class ActionRecognitionConfig(DictIO):
     max_events_per_packet: int = 200_000
     max_windows_per_push: int = 2
     num_threads: int = 1
+    autostart: bool = True  # configure and activate at start (false: a lifecycle manager brings it up)
     record: bool = False
 
     def __post_init__(self) -> None:
@@ -123,6 +125,7 @@ class PlaceRecognitionConfig(DictIO):
     image_height: int = 0
     min_side_px: int = 16
     min_contrast: float = 2.0
+    autostart: bool = True  # configure and activate at start (false: a lifecycle manager brings it up)
     min_confidence: float = -1.0
     record: bool = False
 

@@ -27,6 +27,7 @@ class SwimmerSimConfig(DictIO):
     real_time_factor: float = 1.0  # 0 = as fast as possible
     lockstep: bool = True
     lockstep_timeout_s: float = 1.0
+    autostart: bool = True  # configure and activate at start (false: a lifecycle manager brings it up)
 
     def __post_init__(self) -> None:
         if self.n_links < 3:
