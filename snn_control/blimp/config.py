@@ -52,6 +52,9 @@ class BlimpSimConfig(DictIO):
     the graph (perception) has caught up; each observation waits until it is at most one period
     behind, at most ``sync_timeout_s`` of wall time (the mission keeps its cameras' recognizers in
     step with a fast simulation this way; the control loop itself is not delayed).
+    ``range_deadline_wall_s``: the ROS 2 QoS deadline ``/blimp/range`` offers (0: none). Longer than
+    any wait of the pacing above, so a subscriber that requests it (the coordinator) hears of a
+    stalled or vanished simulator from DDS itself: simulated time cannot tell, it stops too.
     """
 
     model_path: str = ""  # empty: the package's sim/blimp.xml
@@ -67,6 +70,7 @@ class BlimpSimConfig(DictIO):
     autostart: bool = True  # configure and activate at start (false: a lifecycle manager brings it up)
     sync_topic: str = ""
     sync_timeout_s: float = 1.0
+    range_deadline_wall_s: float = 2.0  # the QoS deadline /blimp/range offers (wall s; 0: none)
     plant_file: str = ""  # a preset or a plant file; empty: nominal
     thrust_mps2_per_unit: float = 0.1
     heaviness_mps2: float = 0.3
@@ -78,7 +82,7 @@ class BlimpSimConfig(DictIO):
     def __post_init__(self) -> None:
         _check_non_negative(self, "real_time_factor")
         _check_positive(self, "control_period_s", "lockstep_timeout_s", "sync_timeout_s")
-        _check_non_negative(self, "duration_s", "range_noise_std_m")
+        _check_non_negative(self, "duration_s", "range_noise_std_m", "range_deadline_wall_s")
         self.plant()  # validates the plant file and the plant keys
 
     def plant(self) -> BlimpPlant:

@@ -181,7 +181,7 @@ def collect(result, mission, faults, supervisor, seed: int, duration: float) -> 
         extra={"place_frames": len(sent), "place_published": len(place_pairs),
                "supervisor": supervisor.actions, "transitions": summary["transitions"],
                "watchdog_answers": coord.n_watchdog_answers, "sim_s": float(sim.env.time_s),
-               "lifecycle": lifecycle_report(coord),
+               "lifecycle": lifecycle_report(coord), "qos_events": dict(coord.qos),
                "wall_s": float(result.wall_s), "injected": [f.label for f in faults]})
     # the set-point in force at each tick, for the plot
     changes = [(s["t_s"], s["setpoint_m"]) for s in summary["setpoints"]]
@@ -293,6 +293,11 @@ def summary_text(r: dict) -> str:
         lines.append("lifecycle: " + ", ".join(
             f"{name} {v['state']} (up at {_s(v['bringup_s'])}, brought up {v['bringups']}x, "
             f"{v['restarts']} restarts, {v['heartbeat_misses']} missed heartbeats)" for name, v in r["lifecycle"].items()))
+    q = r.get("qos_events")
+    if q:
+        lines.append(f"QoS events: blimp/range deadline missed {q['range_deadline_misses']}x, controller publisher "
+                     f"left {len(q['controller_publisher_left_at_s'])}x / joined "
+                     f"{len(q['controller_publisher_joined_at_s'])}x")
     return "\n".join(lines)
 
 

@@ -156,7 +156,7 @@ class LifecycleManager:
                     blocked = blocked or s.state != "active"
                     continue
             if not ready.get(name, False):
-                if s.state not in ("waiting", "absent"):
+                if s.state not in ("waiting", "absent", "failed"):
                     self._set(s, "absent", now_s, "its lifecycle services left the graph")
                 elif s.state == "waiting" and now_s - s.since_s > self.config.wait_s:
                     s.last_error = f"never appeared in {self.config.wait_s:g} s"

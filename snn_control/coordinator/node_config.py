@@ -56,6 +56,13 @@ class CoordinatorNodeConfig(DictIO):
     every ``heartbeat_s``, an answer due within ``lifecycle_timeout_s``, a failed transition
     retried after ``lifecycle_retry_s``; a managed node down for ``restart_after_s`` (on the wall
     clock here) is restarted, at most ``max_restarts`` times.
+
+    ``range_deadline_wall_s`` (0: none, the default) is the ROS 2 QoS deadline requested on
+    ``blimp/range``: a reading missing that long on the wall clock (a stalled or vanished simulator
+    or sensor driver) is a DDS deadline event, counted on ``/diagnostics``. DDS matches a publisher
+    only if it offers a deadline at most this long (the simulator and the fault injector offer
+    their ``range_deadline_wall_s``; a sensor driver that offers none would not match), so the
+    default requests none and the mission graph sets it; a mismatch is reported as an error.
     """
 
     control_period_s: float = 0.1
@@ -79,6 +86,7 @@ class CoordinatorNodeConfig(DictIO):
     lifecycle_timeout_s: float = 2.0
     lifecycle_retry_s: float = 1.0
     max_restarts: int = 3
+    range_deadline_wall_s: float = 0.0
 
     def __post_init__(self) -> None:
         for f in ("control_period_s", "answer_wall_s", "reading_wall_s", "tick_period_s", "events_packet_s"):
@@ -86,6 +94,8 @@ class CoordinatorNodeConfig(DictIO):
         if not (math.isfinite(self.restart_after_s) and self.restart_after_s >= 0):
             raise ValueError(f"restart_after_s must be >= 0, got {self.restart_after_s!r}")
         _positive("place_deadline_s", self.place_deadline_s)
+        if not (math.isfinite(self.range_deadline_wall_s) and self.range_deadline_wall_s >= 0):
+            raise ValueError(f"range_deadline_wall_s must be >= 0, got {self.range_deadline_wall_s!r}")
         _positive("floor_m", self.floor_m)
         if not (isinstance(self.warmup_s, (int, float)) and math.isfinite(self.warmup_s) and self.warmup_s >= 0):
             raise ValueError(f"warmup_s must be >= 0, got {self.warmup_s!r}")
@@ -159,9 +169,12 @@ class FaultInjectorConfig(DictIO):
     inject: str = ""
     control_period_s: float = 0.1
     seed: int = 0
+    range_deadline_wall_s: float = 2.0  # the QoS deadline its blimp/range offers (wall s; 0: none)
 
     def __post_init__(self) -> None:
         _positive("control_period_s", self.control_period_s)
+        if not (math.isfinite(self.range_deadline_wall_s) and self.range_deadline_wall_s >= 0):
+            raise ValueError(f"range_deadline_wall_s must be >= 0, got {self.range_deadline_wall_s!r}")
         from snn_control.coordinator.faults import parse_faults
 
         parse_faults(self.inject)  # a malformed list stops the graph before any node starts

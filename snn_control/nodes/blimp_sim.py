@@ -19,7 +19,6 @@ import time
 from collections import deque
 
 import numpy as np
-from rclpy.qos import qos_profile_sensor_data
 from sensor_msgs.msg import Range
 from geometry_msgs.msg import WrenchStamped
 from diagnostic_msgs.msg import DiagnosticArray
@@ -28,7 +27,7 @@ from snn_control.blimp.config import BlimpSimConfig
 from snn_control.blimp.guard import OK, WARN
 from snn_control.blimp.sim import BlimpEnv
 from snn_control.envs.lockstep import PacingParams
-from snn_control.nodes.common import diagnostics_msg, run_node, stamp_to_s, time_msg
+from snn_control.nodes.common import diagnostics_msg, run_node, sensor_qos, stamp_to_s, time_msg
 from snn_control.nodes.lockstep import LockstepSimNode
 
 
@@ -60,7 +59,7 @@ class BlimpSimNode(LockstepSimNode):
         self.loop_latency_s: deque[float] = deque(maxlen=100_000)
         self._published_at: float | None = None  # wall time the unanswered reading went out
         self._reading = self.env.read_range()
-        self._range_pub = self.create_publisher(Range, "blimp/range", qos_profile_sensor_data)
+        self._range_pub = self.create_publisher(Range, "blimp/range", sensor_qos(self.config.range_deadline_wall_s))
         self._diag_pub = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         self._synced_s = 0.0 if c.sync_topic else math.inf
         self.hold_timeout_s = c.sync_timeout_s

@@ -27,6 +27,21 @@ def time_msg(t_s: float) -> Any:
     return Time(sec=ns // 1_000_000_000, nanosec=ns % 1_000_000_000)
 
 
+def sensor_qos(deadline_wall_s: float = 0.0) -> Any:
+    """The sensor-data QoS (best effort, keep last 5), with a deadline of ``deadline_wall_s`` wall
+    seconds when > 0. A publisher offers it, a subscriber requests it: DDS matches them only when
+    the offered deadline is at most the requested one (an infinite request takes any)."""
+    from rclpy.duration import Duration
+    from rclpy.qos import QoSProfile, qos_profile_sensor_data
+
+    profile = QoSProfile(depth=qos_profile_sensor_data.depth, history=qos_profile_sensor_data.history,
+                         reliability=qos_profile_sensor_data.reliability,
+                         durability=qos_profile_sensor_data.durability)
+    if deadline_wall_s > 0:
+        profile.deadline = Duration(seconds=float(deadline_wall_s))
+    return profile
+
+
 def motor_cmd_msg(u: float, stamp: Any, frame_id: str = "base_link") -> Any:
     """geometry_msgs/WrenchStamped with the motor command (units, ±10) in force.z."""
     from geometry_msgs.msg import WrenchStamped

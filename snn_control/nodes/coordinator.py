@@ -27,9 +27,10 @@ controller and the mode, once per simulated second and on every mode change).
 Perception in step. ``mission/perception_time`` (std_msgs/Float64) is the simulated time up to
 which the recognizers have answered the latest the cameras sent (the newest event packet's stamp
 acknowledged on ``/diagnostics`` by ``action_recognition``, the newest image's by
-``place_recognition``; a recognizer that is gone does not count, and one restarted catches up
-with the next message); the simulator holds its next observation until it is at most one
-period behind, so a fast run never outruns perception.
+``place_recognition``; a recognizer that is gone does not count, one restarted holds it until
+the lifecycle manager has brought it up again, and then catches up with the next message); the
+simulator holds its next observation until it is at most one period behind (at most its
+``sync_timeout_s`` of wall time each), so a fast run never outruns perception.
 
 ``restart_wanted`` names the supervised nodes that have been silent for ``restart_after_s``; the
 graph's supervisor (``snn-control launch mission``) restarts them; under ``ros2 launch`` the
@@ -55,6 +56,7 @@ from lifecycle_msgs.msg import Transition
 from lifecycle_msgs.srv import ChangeState, GetState
 from geometry_msgs.msg import PointStamped, PoseWithCovarianceStamped, WrenchStamped
 from rclpy.clock import Clock, ClockType
+from rclpy.event_handler import SubscriptionEventCallbacks
 from rclpy.node import Node
 from rclpy.qos import DurabilityPolicy, QoSProfile, qos_profile_sensor_data
 from rosgraph_msgs.msg import Clock as ClockMsg
@@ -65,7 +67,7 @@ from snn_control.coordinator.coordinator import Coordinator
 from snn_control.coordinator.lifecycle import LifecycleManager, Request
 from snn_control.coordinator.node_config import SUPERVISED, CoordinatorNodeConfig
 from snn_control.coordinator.region_follow import RegionFollower
-from snn_control.nodes.common import diagnostics_msg, motor_cmd_msg, run_node, stamp_to_s, time_msg
+from snn_control.nodes.common import diagnostics_msg, motor_cmd_msg, run_node, sensor_qos, stamp_to_s, time_msg
 from snn_control.nodes.event_msgs import EventMsgError, pointcloud2_to_events
 from snn_control.nodes.image_msgs import ImageMsgError, image_to_gray
 from snn_control.nodes.params import declare_config
@@ -139,9 +141,18 @@ class CoordinatorNode(Node):
         self._last_image_s = self._last_place_ack_s = -math.inf  # image stamps (the camera's clock)
         self._synced_s = 0.0
         self.create_subscription(ClockMsg, "/clock", self._on_clock, 10)
-        self.create_subscription(Range, "blimp/range", self._on_range, qos_profile_sensor_data)
-        self._snn_sub = self.create_subscription(WrenchStamped, "blimp/snn_cmd", self._on_snn_cmd, 10)
-        self._snn_topic = self._snn_sub.topic_name
+        # QoS events: a wall-clock deadline on the sensor (simulated time stops with a stalled
+        # simulator, so only DDS can tell), and the controller's publisher matching and leaving
+        self.qos = {"range_deadline_misses": 0, "range_deadline_missed_at_s": [], "range_incompatible": 0,
+                    "controller_publisher_left_at_s": [], "controller_publisher_joined_at_s": []}
+        self._qos_t0 = time.monotonic()
+        self._last_qos_misses = 0
+        self._snn_publishers = 0
+        self.create_subscription(Range, "blimp/range", self._on_range, sensor_qos(c.range_deadline_wall_s),
+                                 event_callbacks=SubscriptionEventCallbacks(
+                                     deadline=self._on_range_deadline, incompatible_qos=self._on_range_incompatible))
+        self._snn_sub = self.create_subscription(WrenchStamped, "blimp/snn_cmd", self._on_snn_cmd, 10,
+                                                 event_callbacks=SubscriptionEventCallbacks(matched=self._on_snn_matched))
         self._reading_seen = False
         if c.perception:
             self.create_subscription(PoseWithCovarianceStamped, "place/match", self._on_place, 10)
@@ -193,8 +204,45 @@ class CoordinatorNode(Node):
             return
         waited = time.monotonic() - self._pending[1]
         if (waited > self.config.answer_wall_s or (not self._reading_seen and waited > self.config.reading_wall_s)
-                or self.count_publishers(self._snn_topic) == 0):
+                or self._snn_publishers == 0):
             self._answer(watchdog=True)
+
+    # -- QoS events ---------------------------------------------------------------------------------
+    def _qos_time(self) -> float:
+        return round(time.monotonic() - self._qos_t0, 3)
+
+    def _on_range_deadline(self, info) -> None:
+        self.qos["range_deadline_misses"] = int(info.total_count)
+        self.qos["range_deadline_missed_at_s"].append(self._qos_time())
+        self.get_logger().warning(f"blimp/range: no reading for {self.config.range_deadline_wall_s:g} s of wall time "
+                                  f"(QoS deadline missed {info.total_count} times)", throttle_duration_sec=5.0)
+
+    def _on_range_incompatible(self, info) -> None:
+        self.qos["range_incompatible"] = int(info.total_count)
+        self.get_logger().error("blimp/range: the publisher's QoS does not match ours (its deadline must be at most "
+                                f"range_deadline_wall_s = {self.config.range_deadline_wall_s:g} s): no readings arrive")
+
+    def _on_snn_matched(self, info) -> None:
+        self._snn_publishers = int(info.current_count)
+        if info.current_count_change < 0:
+            self.qos["controller_publisher_left_at_s"].append(self._qos_time())
+        elif info.current_count_change > 0:
+            self.qos["controller_publisher_joined_at_s"].append(self._qos_time())
+
+    def qos_status(self) -> tuple[str, int, str, dict]:
+        """The ``coordinator/qos`` status: ERROR on a QoS mismatch, WARN on a deadline missed since the last."""
+        q = self.qos
+        new = q["range_deadline_misses"] - self._last_qos_misses
+        self._last_qos_misses = q["range_deadline_misses"]
+        if q["range_incompatible"]:
+            level, message = 2, "blimp/range: incompatible QoS, no readings"
+        elif new:
+            level, message = 1, f"blimp/range: {new} wall-clock deadline(s) missed"
+        else:
+            level, message = 0, "ok"
+        values = {"range_deadline_misses": q["range_deadline_misses"], "controller_publishers": self._snn_publishers,
+                  "controller_publisher_left": len(q["controller_publisher_left_at_s"])}
+        return "coordinator/qos", level, message, values
 
     def _on_place(self, msg: PoseWithCovarianceStamped) -> None:
         now = self.now_s()
@@ -268,11 +316,14 @@ class CoordinatorNode(Node):
 
     def _sync(self) -> None:
         """Publish ``mission/perception_time`` when the recognizers caught up (module docstring)."""
+        lc = self.lifecycle
         events_done = self._last_ack_s >= self._last_packet_s - 1e-9 or self.count_publishers(
             "/perception/action_scores") == 0
         images_done = self._last_place_ack_s >= self._last_image_s - 1e-9 or self.count_publishers(
             "/place/match") == 0
-        if events_done and images_done:
+        restarting = lc is not None and any(  # a respawned recognizer on its way up (wall time)
+            lc.bringing_up(n) and lc.nodes[n].restarts for n in ("action_recognition", "place_recognition"))
+        if events_done and images_done and not restarting:
             now = self.now_s()
             if now > self._synced_s:
                 self._synced_s = now
@@ -335,7 +386,7 @@ class CoordinatorNode(Node):
     def _publish_diag(self, d, now: float) -> None:
         msg = DiagnosticArray()
         msg.header.stamp = time_msg(now)
-        for name, level, message, values in d.diagnostics():
+        for name, level, message, values in [*d.diagnostics(), self.qos_status()]:
             msg.status.extend(diagnostics_msg(msg.header.stamp, name, level, message, values).status)
         self._diag_pub.publish(msg)
 

@@ -22,7 +22,7 @@ from sensor_msgs.msg import Image, PointCloud2, Range
 
 from snn_control.coordinator.faults import FaultSchedule, RangeFaults, garbage_events, garbage_image
 from snn_control.coordinator.node_config import FaultInjectorConfig
-from snn_control.nodes.common import run_node, stamp_to_s, time_msg
+from snn_control.nodes.common import run_node, sensor_qos, stamp_to_s, time_msg
 from snn_control.nodes.event_msgs import events_to_pointcloud2
 from snn_control.nodes.image_msgs import gray_to_image
 from snn_control.nodes.params import declare_config
@@ -37,7 +37,7 @@ class FaultInjectorNode(Node):
         self.rng = np.random.default_rng(c.seed)
         self.n_sent: dict[str, int] = {"range": 0, "event_garbage": 0, "image_garbage": 0}
         self._n = 0
-        self._range_pub = self.create_publisher(Range, "blimp/range", qos_profile_sensor_data)
+        self._range_pub = self.create_publisher(Range, "blimp/range", sensor_qos(c.range_deadline_wall_s))
         self._events_pub = self.create_publisher(PointCloud2, "camera/events", 10)
         self._image_pub = self.create_publisher(Image, "camera/image", qos_profile_sensor_data)
         self.create_subscription(Range, "blimp/range_raw", self._on_range, qos_profile_sensor_data)

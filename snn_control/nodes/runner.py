@@ -51,6 +51,8 @@ class GraphControl:
         self._remaps = remaps or {}
         self._background = set(background or ())
         self._lock = threading.Lock()
+        self.background_spin = threading.Lock()  # held by the background thread while it spins
+        self.background_pause = threading.Event()  # set: the background thread lets stop() take the lock
         self.nodes: dict[str, Any] = {}
         self.stopped: dict[str, list[Any]] = {}
         self.restarts: dict[str, int] = {}
@@ -82,8 +84,17 @@ class GraphControl:
             node = self.nodes.pop(name, None)
         if node is None:
             return None
-        self._executor(name).remove_node(node)
-        node.destroy_node()
+        if name in self._background:  # wait for its running callback, or it publishes on destroyed handles
+            self.background_pause.set()
+            try:
+                with self.background_spin:
+                    self._executor(name).remove_node(node)
+                    node.destroy_node()
+            finally:
+                self.background_pause.clear()
+        else:  # the supervisor runs between the main executor's callbacks
+            self._executor(name).remove_node(node)
+            node.destroy_node()
         self.stopped.setdefault(name, []).append(node)
         return node
 
@@ -129,8 +140,12 @@ def spin_nodes(
         if background:
             def spin_background() -> None:
                 while not halt.is_set() and rclpy.ok(context=context):
+                    if graph.background_pause.is_set():
+                        time.sleep(0.001)
+                        continue
                     try:
-                        executors["background"].spin_once(timeout_sec=0.05)
+                        with graph.background_spin:
+                            executors["background"].spin_once(timeout_sec=0.05)
                     except (ExternalShutdownException, rclpy.executors.ShutdownException):
                         return
                     except Exception as exc:  # a failing callback must not stop every other node

@@ -51,6 +51,13 @@ def test_short_mission_with_a_crash_and_sensor_faults(tmp_path, capsys, monkeypa
     actions = [(a["action"], a["node"]) for a in r["supervisor"]]
     assert ("stopped", "altitude_controller") in actions and ("restarted", "altitude_controller") in actions
     assert crash["recovered"], r["transitions"]
+    # the coordinator brought every managed node up (the simulator last) and the respawned
+    # controller up again, under its lifecycle rules
+    lc = r["lifecycle"]
+    assert set(lc) == {"altitude_controller", "action_recognition", "place_recognition", "blimp_sim"}
+    assert all(n["state"] == "active" and n["bringup_s"] is not None for n in lc.values()), lc
+    assert lc["blimp_sim"]["bringup_s"] >= max(n["bringup_s"] for n in lc.values())
+    assert lc["altitude_controller"]["bringups"] == 2 and lc["altitude_controller"]["restarts"] == 1
     # perception ran: places were matched, the gesture was seen, latencies were measured
     assert r["place_published"] > 0 and r["place_accuracy"]["accuracy"] > 0.5
     assert r["gesture_accuracy"]["per_cue"][0]["n"] > 0
