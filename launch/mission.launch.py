@@ -11,8 +11,12 @@ override the file only when given, as in ``snn-control launch mission``, which r
 nodes, remappings and YAML in one process without a ROS 2 install. Remappings (as there):
 blimp_sim publishes blimp/range_raw, which the fault injector forwards as blimp/range; the
 altitude controller publishes blimp/snn_cmd, and the coordinator alone drives blimp/motor_cmd.
-The supervised nodes (the altitude controller and both recognizers) respawn when their process
-dies; ``inject`` takes the wire faults (crash faults: stop the process, e.g. ``pkill -f
+The simulator, the altitude controller and both recognizers are lifecycle nodes started with
+``autostart: false``: the coordinator configures and activates them in order (the simulator last,
+so time starts once everyone listens) and keeps a ``get_state`` heartbeat on them, as Nav2's
+lifecycle manager does. The supervised nodes (the altitude controller and both recognizers)
+respawn when their process dies, come back unconfigured, and the coordinator brings them up
+again; ``inject`` takes the wire faults (crash faults: stop the process, e.g. ``pkill -f
 altitude_controller``, and watch the coordinator fall back and the node respawn). Keep DDS on
 this machine with ROS_AUTOMATIC_DISCOVERY_RANGE=LOCALHOST (the default here).
 """

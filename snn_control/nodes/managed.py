@@ -65,8 +65,20 @@ class ManagedNode(LifecycleNode):
 
     @property
     def lifecycle_state(self) -> str:
-        """``unconfigured``, ``inactive``, ``active`` or ``finalized``."""
+        """``unconfigured``, ``inactive``, ``active`` or ``finalized`` (``destroyed`` after
+        :meth:`destroy_node`)."""
+        if self._node_destroyed:
+            return "destroyed"
         return self._state_machine.current_state[1]
+
+    _node_destroyed = False
+
+    def destroy_node(self) -> None:
+        super().destroy_node()
+        # rclpy's LifecycleNode leaves its state machine alive, and with it the node handle: a
+        # respawned node of the same name would then find the old one's rosout publisher
+        self._state_machine.destroy_when_not_in_use()
+        self._node_destroyed = True
 
     # -- transitions --------------------------------------------------------------------------------
     def _entities(self) -> set:
