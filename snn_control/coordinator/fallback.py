@@ -39,6 +39,18 @@ also brakes that motion and, near the floor, holds instead of descending:
 (a blimp falling when its sensor stuck is still falling when the stuck reading is found out; a
 blind descent from 0.3 m would sit it on the floor).
 
+Sensor floor. The ToF reads nothing below its minimum range (``floor_reading_m``, 0.3 m): it
+reports the minimum. A blimp below it is blind where it matters most: the reading stops moving,
+so a PD's braking (the derivative) vanishes and its proportional part sees a fixed error, and the
+PID or the SNN pair lies on the floor while an integral unwinds (measured: 12 s on the floor after
+a fast descent to a 0.6 m set-point). While the accepted altitude is within 2 cm of the floor
+reading and the set-point is at least 0.1 m above it, whichever command flies is raised to at
+least ``trim + floor_climb_units`` (before a trim is known: ``safe_cmd + floor_climb_units``), a
+climb that lifts the blimp back into the sensor's range; then at least the trim until the blimp is
+``FLOOR_CLEAR_M`` above the floor reading (or at its set-point), so a controller braking the climb
+(its derivative sees the reading jump) cannot drop it back; then the controller alone again.
+``floor_climb_units`` 0: no floor rule.
+
 Hand-back. The SNN's integrator cannot be set from outside (it is spiking state), so when the SNN
 gets the motors back after a fallback its command may differ from the one flying (a restarted,
 cold controller lacks the hover trim). The difference at the switch is kept as a bias that fades,
@@ -67,6 +79,7 @@ from snn_control.coordinator.modes import Mode
 from snn_control.dictio import DictIO, require_numbers
 
 JITTER = 0.1  # a tick up to 10 % of a period early still steps the PID (timer jitter)
+FLOOR_CLEAR_M = 0.15  # the floor rule holds at least the trim until this far above the floor reading
 
 
 @dataclass(frozen=True)
@@ -82,13 +95,15 @@ class ArbiterParams(DictIO):
     brake_gain: float = 12.0
     brake_max: float = 4.0
     brake_tau_s: float = 1.5
+    floor_reading_m: float = 0.3
+    floor_climb_units: float = 3.0
 
     def __post_init__(self) -> None:
         require_numbers(self)
         if self.u_max <= 0 or abs(self.safe_cmd) > self.u_max:
             raise ValueError("ArbiterParams: need u_max > 0 and |safe_cmd| <= u_max")
         for f in ("safe_margin_units", "trim_tau_s", "trim_error_m", "trim_steady_m", "handback_tau_s",
-                  "safe_low_m", "brake_gain", "brake_max", "brake_tau_s"):
+                  "safe_low_m", "brake_gain", "brake_max", "brake_tau_s", "floor_reading_m", "floor_climb_units"):
             if getattr(self, f) < 0:
                 raise ValueError(f"ArbiterParams.{f} must be >= 0, got {getattr(self, f)}")
 
@@ -144,12 +159,19 @@ class Arbiter:
         self._armed = False
         self._blind: tuple[float, float, float] | None = None  # (z predicted at SAFE entry, v0, entry time)
         self._avg: dict[str, float] = {}  # 1 s averages of the SNN's and the applied commands
+        self._altitude: float | None = None  # the last accepted altitude and set-point
+        self._floor_climb = False  # lifting off the sensor's floor (until FLOOR_CLEAR_M above it)
+        self._setpoint: float | None = None
 
     def pid_step(self, altitude_m: float | None, setpoint_m: float | None, now_s: float) -> float | None:
         """Step the PID if a control period has passed since its last step and an altitude and a
         set-point are known (``None``: not stepped, its state is kept); returns its command."""
         self._stepped = False
         self._now = max(self._now, now_s)
+        if altitude_m is not None:
+            self._altitude = altitude_m
+        if setpoint_m is not None:
+            self._setpoint = setpoint_m
         due = self._next_s is None or now_s >= self._next_s - JITTER * self.period_s
         if not due or altitude_m is None or setpoint_m is None:
             return self.pid_cmd
@@ -190,7 +212,8 @@ class Arbiter:
 
     def select(self, mode: Mode, snn_cmd: float | None) -> Command:
         """The command for ``mode``; then, on a tick that stepped the PID, track and learn the trim."""
-        cmd = self._handback(arbitrate(mode, snn_cmd, self.pid_cmd, self.safe_cmd, self.params.u_max), snn_cmd)
+        cmd = self._floor(self._handback(arbitrate(mode, snn_cmd, self.pid_cmd, self.safe_cmd, self.params.u_max),
+                                         snn_cmd), mode)
         self._last = cmd
         self._average("applied", cmd.u)
         if self._stepped and abs(self._error) < self.params.trim_error_m:
@@ -198,6 +221,30 @@ class Arbiter:
                 self._track(cmd.u)
             self._learn_trim(cmd.u)
         return cmd
+
+    @property
+    def on_floor(self) -> bool:
+        """The accepted altitude sits at the sensor's floor reading while the set-point is above it."""
+        p, z, sp = self.params, self._altitude, self._setpoint
+        return bool(p.floor_climb_units and z is not None and sp is not None
+                    and z <= p.floor_reading_m + 0.02 and sp >= p.floor_reading_m + 0.1)
+
+    def _floor(self, cmd: Command, mode: Mode) -> Command:
+        p, z, sp = self.params, self._altitude, self._setpoint
+        if self.on_floor:
+            self._floor_climb = True
+        elif not (self._floor_climb and z is not None and sp is not None and sp >= p.floor_reading_m + 0.1
+                  and z < min(p.floor_reading_m + FLOOR_CLEAR_M, sp)):
+            self._floor_climb = False  # clear of the floor: the controller alone again
+        if mode >= Mode.SAFE or not self._floor_climb:
+            return cmd  # SAFE trusts no altitude: its own rule (blind braking) holds
+        trimmed = self.trim is not None and self.trim_weight >= 1.0 - math.exp(-1.0)
+        least = self.trim if trimmed else p.safe_cmd
+        if self.on_floor:
+            least += p.floor_climb_units
+        if cmd.u >= least:
+            return cmd
+        return Command(finite_clip(least, p.u_max, p.safe_cmd), cmd.source)
 
     @property
     def handback_bias(self) -> float:

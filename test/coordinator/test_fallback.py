@@ -90,6 +90,33 @@ def test_the_safe_command_is_the_learned_trim_minus_the_margin():
     assert far.safe_cmd == far.params.safe_cmd
 
 
+def test_a_blimp_below_the_sensors_floor_is_lifted_back_into_its_range():
+    arb = Arbiter(ArbiterParams(safe_cmd=2.0, floor_reading_m=0.3, floor_climb_units=1.5))  # not the default
+    arb.pid_step(0.3, 0.6, 0.0)  # the ToF reports its minimum: the blimp is somewhere below 0.3 m
+    assert arb.on_floor
+    assert arb.select(Mode.NOMINAL, 0.5) == (pytest.approx(3.5), "snn")  # no trim yet: safe_cmd + climb
+    assert arb.select(Mode.FALLBACK, None).u == pytest.approx(3.5)
+    assert arb.select(Mode.NOMINAL, 8.0) == (8.0, "snn")  # a stronger climb is kept
+    assert arb.select(Mode.SAFE, None).source == "safe"  # SAFE trusts no altitude: its own rule
+    for k in range(1, 60):  # hover at 1 m long enough to learn a trim of 3.4
+        arb.pid_step(1.0, 1.0, k * 0.1)
+        arb.select(Mode.NOMINAL, 3.4)
+    assert not arb.on_floor and arb.select(Mode.NOMINAL, 3.4).u == pytest.approx(3.4)
+    arb.pid_step(0.3, 0.6, 6.0)
+    assert arb.select(Mode.NOMINAL, 1.0).u == pytest.approx(arb.trim + 1.5)
+    arb.pid_step(0.38, 0.6, 6.1)  # back in range: at least the trim until 0.15 m above the floor
+    assert arb.select(Mode.NOMINAL, -2.0).u == pytest.approx(arb.trim)
+    arb.pid_step(0.46, 0.6, 6.2)  # clear: the controller alone
+    assert arb.select(Mode.NOMINAL, -2.0).u == -2.0
+    arb.pid_step(0.3, 0.6, 6.3)
+    arb.select(Mode.NOMINAL, 1.0)
+    arb.pid_step(0.3, 0.35, 6.4)  # a set-point at the floor itself: landing, no climb
+    assert arb.select(Mode.NOMINAL, 1.0).u == 1.0
+    off = Arbiter(ArbiterParams(floor_climb_units=0.0))
+    off.pid_step(0.3, 0.6, 0.0)
+    assert not off.on_floor and off.select(Mode.NOMINAL, 0.5).u == 0.5
+
+
 @pytest.mark.parametrize("kwargs,field", [({"u_max": 0.0}, "u_max"), ({"safe_cmd": 11.0}, "safe_cmd"),
                                           ({"trim_tau_s": -1.0}, "trim_tau_s"),
                                           ({"safe_margin_units": math.nan}, "safe_margin_units")])
