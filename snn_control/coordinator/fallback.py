@@ -44,7 +44,8 @@ reports the minimum. A blimp below it is blind where it matters most: the readin
 so a PD's braking (the derivative) vanishes and its proportional part sees a fixed error, and the
 PID or the SNN pair lies on the floor while an integral unwinds (measured: 12 s on the floor after
 a fast descent to a 0.6 m set-point). While the accepted altitude is within 2 cm of the floor
-reading and the set-point is at least 0.1 m above it, whichever command flies is raised to at
+reading, or falls fast enough to reach it within ``floor_horizon_s`` (a lagging motor needs the
+time to reverse), and the set-point is at least 0.1 m above it, whichever command flies is raised to at
 least ``trim + floor_climb_units`` (before a trim is known: ``safe_cmd + floor_climb_units``), a
 climb that lifts the blimp back into the sensor's range; then at least the trim until the blimp is
 ``FLOOR_CLEAR_M`` above the floor reading (or at its set-point), so a controller braking the climb
@@ -97,13 +98,14 @@ class ArbiterParams(DictIO):
     brake_tau_s: float = 1.5
     floor_reading_m: float = 0.3
     floor_climb_units: float = 3.0
+    floor_horizon_s: float = 0.6
 
     def __post_init__(self) -> None:
         require_numbers(self)
         if self.u_max <= 0 or abs(self.safe_cmd) > self.u_max:
             raise ValueError("ArbiterParams: need u_max > 0 and |safe_cmd| <= u_max")
         for f in ("safe_margin_units", "trim_tau_s", "trim_error_m", "trim_steady_m", "handback_tau_s",
-                  "safe_low_m", "brake_gain", "brake_max", "brake_tau_s", "floor_reading_m", "floor_climb_units"):
+                  "safe_low_m", "brake_gain", "brake_max", "brake_tau_s", "floor_reading_m", "floor_climb_units", "floor_horizon_s"):
             if getattr(self, f) < 0:
                 raise ValueError(f"ArbiterParams.{f} must be >= 0, got {getattr(self, f)}")
 
@@ -161,6 +163,7 @@ class Arbiter:
         self._avg: dict[str, float] = {}  # 1 s averages of the SNN's and the applied commands
         self._altitude: float | None = None  # the last accepted altitude and set-point
         self._floor_climb = False  # lifting off the sensor's floor (until FLOOR_CLEAR_M above it)
+        self._altitudes: deque[float] = deque(maxlen=4)  # accepted altitudes of the last PID steps
         self._setpoint: float | None = None
 
     def pid_step(self, altitude_m: float | None, setpoint_m: float | None, now_s: float) -> float | None:
@@ -183,6 +186,7 @@ class Arbiter:
         self._stepped = True
         self._error = setpoint_m - altitude_m
         self._errors.append(self._error)
+        self._altitudes.append(altitude_m)
         return self.pid_cmd
 
     def enter_safe(self, z0_m: float | None, v0_mps: float | None, onset_s: float, now_s: float) -> None:
@@ -224,10 +228,14 @@ class Arbiter:
 
     @property
     def on_floor(self) -> bool:
-        """The accepted altitude sits at the sensor's floor reading while the set-point is above it."""
+        """The accepted altitude sits at the sensor's floor reading, or will within
+        ``floor_horizon_s`` at its speed over the last PID steps, while the set-point is above it."""
         p, z, sp = self.params, self._altitude, self._setpoint
-        return bool(p.floor_climb_units and z is not None and sp is not None
-                    and z <= p.floor_reading_m + 0.02 and sp >= p.floor_reading_m + 0.1)
+        if not (p.floor_climb_units and z is not None and sp is not None and sp >= p.floor_reading_m + 0.1):
+            return False
+        zs = self._altitudes
+        v = (zs[-1] - zs[0]) / ((len(zs) - 1) * self.period_s) if len(zs) >= 2 else 0.0
+        return z <= p.floor_reading_m + 0.02 or (v < 0 and z + v * p.floor_horizon_s <= p.floor_reading_m)
 
     def _floor(self, cmd: Command, mode: Mode) -> Command:
         p, z, sp = self.params, self._altitude, self._setpoint

@@ -38,7 +38,7 @@ def test_no_input_ever_gives_a_nan_or_out_of_range_command():
 
 def test_the_pid_alone_is_the_papers_pid():
     """In FALLBACK (no tracking) the arbiter's PID gives PIDController's commands on the same errors."""
-    arb, ref = Arbiter(), PIDController()
+    arb, ref = Arbiter(ArbiterParams(floor_climb_units=0.0)), PIDController()  # no floor rule: the PID alone
     rng = np.random.default_rng(1)
     for k in range(100):
         z, sp = 1.0 + 0.3 * rng.standard_normal(), 1.5
@@ -102,16 +102,22 @@ def test_a_blimp_below_the_sensors_floor_is_lifted_back_into_its_range():
         arb.pid_step(1.0, 1.0, k * 0.1)
         arb.select(Mode.NOMINAL, 3.4)
     assert not arb.on_floor and arb.select(Mode.NOMINAL, 3.4).u == pytest.approx(3.4)
-    arb.pid_step(0.3, 0.6, 6.0)
+    for k in range(4):  # lying on the floor
+        arb.pid_step(0.3, 0.6, 6.0 + 0.1 * k)
     assert arb.select(Mode.NOMINAL, 1.0).u == pytest.approx(arb.trim + 1.5)
-    arb.pid_step(0.38, 0.6, 6.1)  # back in range: at least the trim until 0.15 m above the floor
+    arb.pid_step(0.38, 0.6, 6.4)  # back in range: at least the trim until 0.15 m above the floor
     assert arb.select(Mode.NOMINAL, -2.0).u == pytest.approx(arb.trim)
-    arb.pid_step(0.46, 0.6, 6.2)  # clear: the controller alone
+    arb.pid_step(0.46, 0.6, 6.5)  # clear: the controller alone
     assert arb.select(Mode.NOMINAL, -2.0).u == -2.0
-    arb.pid_step(0.3, 0.6, 6.3)
+    arb.pid_step(0.3, 0.6, 6.6)
     arb.select(Mode.NOMINAL, 1.0)
-    arb.pid_step(0.3, 0.35, 6.4)  # a set-point at the floor itself: landing, no climb
+    arb.pid_step(0.3, 0.35, 6.7)  # a set-point at the floor itself: landing, no climb
     assert arb.select(Mode.NOMINAL, 1.0).u == 1.0
+    fast, slow = Arbiter(), Arbiter()  # falling at 1.5 m/s from 1 m: the floor is 0.6 s away; at 0.2 m/s not
+    for k, (zf, zs) in enumerate(zip((1.0, 0.85, 0.7, 0.55), (0.7, 0.68, 0.66, 0.64))):
+        fast.pid_step(zf, 0.6, 0.1 * k)
+        slow.pid_step(zs, 0.6, 0.1 * k)
+    assert fast.on_floor and not slow.on_floor
     off = Arbiter(ArbiterParams(floor_climb_units=0.0))
     off.pid_step(0.3, 0.6, 0.0)
     assert not off.on_floor and off.select(Mode.NOMINAL, 0.5).u == 0.5
