@@ -239,7 +239,8 @@ class Arbiter:
 
     def _floor(self, cmd: Command, mode: Mode) -> Command:
         p, z, sp = self.params, self._altitude, self._setpoint
-        if self.on_floor:
+        at_floor = self.on_floor
+        if at_floor:
             self._floor_climb = True
         elif not (self._floor_climb and z is not None and sp is not None and sp >= p.floor_reading_m + 0.1
                   and z < min(p.floor_reading_m + FLOOR_CLEAR_M, sp)):
@@ -248,7 +249,7 @@ class Arbiter:
             return cmd  # SAFE trusts no altitude: its own rule (blind braking) holds
         trimmed = self.trim is not None and self.trim_weight >= 1.0 - math.exp(-1.0)
         least = self.trim if trimmed else p.safe_cmd
-        if self.on_floor:
+        if at_floor:
             least += p.floor_climb_units
         if cmd.u >= least:
             return cmd

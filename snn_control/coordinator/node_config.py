@@ -34,6 +34,11 @@ def _positive(name: str, value: float) -> None:
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
 
 
+def _non_negative(name: str, value: float) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (math.isfinite(value) and value >= 0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+
+
 @dataclass(frozen=True)
 class CoordinatorNodeConfig(DictIO):
     """``coordinator``: arbitrates the motor command, sets the altitude, steers sensing.
@@ -91,14 +96,10 @@ class CoordinatorNodeConfig(DictIO):
     def __post_init__(self) -> None:
         for f in ("control_period_s", "answer_wall_s", "reading_wall_s", "tick_period_s", "events_packet_s"):
             _positive(f, getattr(self, f))
-        if not (math.isfinite(self.restart_after_s) and self.restart_after_s >= 0):
-            raise ValueError(f"restart_after_s must be >= 0, got {self.restart_after_s!r}")
+        for f in ("restart_after_s", "range_deadline_wall_s", "warmup_s"):
+            _non_negative(f, getattr(self, f))
         _positive("place_deadline_s", self.place_deadline_s)
-        if not (math.isfinite(self.range_deadline_wall_s) and self.range_deadline_wall_s >= 0):
-            raise ValueError(f"range_deadline_wall_s must be >= 0, got {self.range_deadline_wall_s!r}")
         _positive("floor_m", self.floor_m)
-        if not (isinstance(self.warmup_s, (int, float)) and math.isfinite(self.warmup_s) and self.warmup_s >= 0):
-            raise ValueError(f"warmup_s must be >= 0, got {self.warmup_s!r}")
         if isinstance(self.gesture_debounce_n, bool) or self.gesture_debounce_n < 1:
             raise ValueError(f"gesture_debounce_n must be an int >= 1, got {self.gesture_debounce_n!r}")
         if isinstance(self.region_confirm_n, bool) or self.region_confirm_n < 1:
@@ -173,8 +174,7 @@ class FaultInjectorConfig(DictIO):
 
     def __post_init__(self) -> None:
         _positive("control_period_s", self.control_period_s)
-        if not (math.isfinite(self.range_deadline_wall_s) and self.range_deadline_wall_s >= 0):
-            raise ValueError(f"range_deadline_wall_s must be >= 0, got {self.range_deadline_wall_s!r}")
+        _non_negative("range_deadline_wall_s", self.range_deadline_wall_s)
         from snn_control.coordinator.faults import parse_faults
 
         parse_faults(self.inject)  # a malformed list stops the graph before any node starts

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from diagnostic_msgs.msg import DiagnosticArray
 from rclpy.lifecycle import LifecycleNode, LifecycleState, TransitionCallbackReturn
 
 from snn_control.nodes.common import diagnostics_msg
@@ -43,8 +44,6 @@ class ManagedNode(LifecycleNode):
         self._configure_exc: BaseException | None = None
         self._configured: list[Any] = []
         self._active: list[Any] = []
-        from diagnostic_msgs.msg import DiagnosticArray
-
         self._lifecycle_diag = self.create_publisher(DiagnosticArray, "/diagnostics", 10)
         if getattr(self.config, "autostart", True):
             if self.trigger_configure() != SUCCESS:
