@@ -207,10 +207,28 @@ class PlantDistribution:
             if not (math.isfinite(lo) and math.isfinite(hi) and 0 <= lo <= hi):
                 raise ValueError(f"PlantDistribution.{f.name} must be 0 <= low <= high, got {(lo, hi)}")
 
-    def draw(self, rng: np.random.Generator, n: int) -> list[BlimpPlant]:
-        """``n`` plants (the nominal dt_s and u_max)."""
-        u = lambda r: rng.uniform(r[0], r[1], n)  # noqa: E731
-        logu = lambda r: np.exp(rng.uniform(np.log(max(r[0], 1e-6)), np.log(max(r[1], 1e-6)), n))  # noqa: E731
+    def draw(self, rng: np.random.Generator, n: int, tail: float = 0.0) -> list[BlimpPlant]:
+        """``n`` plants (the nominal dt_s and u_max).
+
+        With ``tail`` in (0, 0.5] every parameter is drawn from the lowest or the highest ``tail``
+        of its range instead (each end with probability 1/2, independently per parameter; for the
+        lags on the log scale): *corner* plants, where several ranges sit at an end at once (a
+        slow motor and a slow servo and a wide dead zone), which uniform draws almost never give.
+        """
+        if not 0.0 <= tail <= 0.5:
+            raise ValueError(f"tail must be in [0, 0.5], got {tail}")
+
+        def share() -> np.ndarray:  # where in [0, 1] of each range a draw falls
+            x = rng.uniform(0.0, 1.0, n)
+            if tail == 0.0:
+                return x
+            return np.where(rng.uniform(0.0, 1.0, n) < 0.5, tail * x, 1.0 - tail * x)
+
+        u = lambda r: r[0] + (r[1] - r[0]) * share()  # noqa: E731
+        def logu(r: tuple[float, float]) -> np.ndarray:
+            lo, hi = np.log(max(r[0], 1e-6)), np.log(max(r[1], 1e-6))
+            return np.exp(lo + (hi - lo) * share())
+
         k, hover = u(self.thrust_mps2_per_unit), u(self.hover_units)
         drag, tau, servo, dz = u(self.drag_per_m), logu(self.motor_tau_s), logu(self.servo_flip_s), u(self.dead_zone)
         noise, start = u(self.range_noise_std_m), u(self.initial_altitude_m)

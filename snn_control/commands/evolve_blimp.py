@@ -77,6 +77,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--generations", type=int, help="imitation generations (default: pd 150, i 300)")
     parser.add_argument("--closed-loop-generations", type=int, help="closed-loop generations (default: pd 500, i 300)")
     parser.add_argument("--closed-loop-profiles", type=int, default=3, help="closed-loop flights per generation")
+    parser.add_argument("--corner-flights", type=int, default=0,
+                        help="of those, flights on corner plants (every plant range at one of its ends)")
+    parser.add_argument("--holdout-profiles", type=int, default=3,
+                        help="held-out closed-loop flights that pick the deployed genome")
+    parser.add_argument("--holdout-corner-flights", type=int, default=0, help="of those, flights on corner plants")
+    parser.add_argument("--corner-tail", type=float, default=0.15,
+                        help="a corner plant's parameters lie in this share of each range's ends")
     parser.add_argument("--sigma", type=float, help="initial CMA step in [0,1] gene units (default: pd 0.02, i 0.05)")
     parser.add_argument("--closed-loop-sigma", type=float, default=0.02)
     parser.add_argument("--init", choices=("prior", "design", "random"),
@@ -135,7 +142,9 @@ def run(args: argparse.Namespace) -> int:
             algorithm=args.algorithm, population=args.population,
             generations=_pick(args.generations, defaults["generations"]),
             closed_loop_generations=_pick(args.closed_loop_generations, defaults["closed_loop_generations"]),
-            closed_loop_profiles=args.closed_loop_profiles,
+            closed_loop_profiles=args.closed_loop_profiles, corner_flights=args.corner_flights,
+            holdout_profiles=args.holdout_profiles, holdout_corner_flights=args.holdout_corner_flights,
+            corner_tail=args.corner_tail,
             sigma=_pick(args.sigma, defaults["sigma"]), closed_loop_sigma=args.closed_loop_sigma,
             init=_pick(args.init, defaults["init"]), partner=_pick(args.partner, defaults["partner"]),
             holdout_every=args.holdout_every, checkpoint_every=args.checkpoint_every, workers=args.workers,

@@ -2,7 +2,8 @@
 
     snn-control train spikepoint --data DIR [--format auto|synthetic|dvs128|tonic] --out MODEL \\
         [--epochs 30] [--preset small|large] [--points 1024] [--groups G] [--batch 8] [--seed 0] \\
-        [--val-fraction 0.15] [--threads N] [--resume] [--device cpu] [--json]
+        [--val-fraction 0.15] [--window-fraction 1.0] [--augment-scale 0.15] [--augment-shift 0.08] \
+        [--augment-rotate 10] [--no-augment] [--threads N] [--resume] [--device cpu] [--json]
 
 Trains on the data set's training split, holding out whole subjects (``--val-fraction`` of them)
 for model selection; the test split is never read. Writes ``MODEL.pt`` + ``MODEL.json`` (the
@@ -42,6 +43,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0, help="weights, sampling, shuffling, validation subjects")
     parser.add_argument("--val-fraction", type=float, default=0.15, help="share of training subjects held out")
+    parser.add_argument("--window-fraction", type=float, default=1.0,
+                        help="share of the training windows drawn anew each epoch (default all)")
+    parser.add_argument("--augment-scale", type=float, default=0.15, help="image-plane scale jitter, +- share")
+    parser.add_argument("--augment-shift", type=float, default=0.08, help="image-plane shift, up to (sensor = 1)")
+    parser.add_argument("--augment-rotate", type=float, default=10.0, help="image-plane rotation, +- degrees")
+    parser.add_argument("--no-augment", action="store_true", help="train on the cached windows as they are")
     parser.add_argument("--max-windows", type=int, default=0, help="use at most this many training windows (0: all)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (default: all cores)")
     parser.add_argument("--device", choices=("cpu",), default="cpu")
@@ -83,7 +90,11 @@ def run(args: argparse.Namespace) -> int:
         sensor = data_info.get("sensor") or (128, 128)
         cfg = SpikePointConfig(preset=args.preset, points=args.points, groups=args.groups, neighbors=args.neighbors,
                                time_steps=args.time_steps, sensor_width=int(sensor[0]), sensor_height=int(sensor[1]))
-        tcfg = TrainConfig(epochs=args.epochs, batch_size=args.batch, lr=args.lr, seed=args.seed)
+        tcfg = TrainConfig(epochs=args.epochs, batch_size=args.batch, lr=args.lr, seed=args.seed,
+                           augment_scale=args.augment_scale, augment_shift=args.augment_shift,
+                           augment_rotate_deg=args.augment_rotate, window_fraction=args.window_fraction)
+        if args.no_augment:
+            tcfg = tcfg.without_augmentation()
         if args.threads < 0 or args.max_windows < 0:
             raise ValueError("--threads and --max-windows must be >= 0")
         samples = load_gesture_dataset(args.data, fmt, split="train")

@@ -151,3 +151,30 @@ def test_plant_distribution_is_seeded_and_in_range():
     assert len({p.dynamics for p in a}) == 20
     with pytest.raises(ValueError, match="PlantDistribution.drag_per_m"):
         PlantDistribution(drag_per_m=(2.0, 1.0))
+
+
+def test_corner_plants_sit_at_the_ends_of_every_range():
+    dist, tail = PlantDistribution(), 0.15
+    plants = dist.draw(np.random.default_rng(3), 200, tail=tail)
+
+    def shares(values, lo, hi, log=False):
+        if log:
+            values, lo, hi = np.log(values), np.log(lo), np.log(hi)
+        return (np.asarray(values) - lo) / (hi - lo)
+
+    for values, rng_, log in (([p.hover_units for p in plants], dist.hover_units, False),
+                              ([p.dynamics.drag_per_m for p in plants], dist.drag_per_m, False),
+                              ([p.dynamics.motor_tau_s for p in plants], dist.motor_tau_s, True),
+                              ([p.dynamics.servo_flip_s for p in plants], dist.servo_flip_s, True),
+                              ([p.dynamics.dead_zone for p in plants], dist.dead_zone, False),
+                              ([p.initial_altitude_m for p in plants], dist.initial_altitude_m, False)):
+        x = shares(values, *rng_, log=log)
+        assert np.all((x <= tail + 1e-9) | (x >= 1 - tail - 1e-9))
+        assert 0.3 < np.mean(x > 0.5) < 0.7  # both ends drawn
+    # slow motor, slow servo and wide dead zone at once: about 1 in 8 corner plants, ~0 uniform ones
+    def laggy(ps):
+        return sum(p.dynamics.motor_tau_s > 0.25 and p.dynamics.servo_flip_s > 0.5 and p.dynamics.dead_zone > 0.45
+                   for p in ps)
+    assert laggy(plants) >= 10 and laggy(dist.draw(np.random.default_rng(3), 200)) <= 2
+    with pytest.raises(ValueError, match="tail"):
+        dist.draw(np.random.default_rng(0), 2, tail=0.6)

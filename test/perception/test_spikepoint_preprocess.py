@@ -153,3 +153,27 @@ def test_preprocessing_does_not_import_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "False"
+
+
+def test_jitter_points_moves_the_image_plane_only_and_keeps_the_cloud_on_the_sensor():
+    from snn_control.perception.spikepoint.preprocess import jitter_points
+
+    rng = np.random.default_rng(0)
+    pts = rng.uniform(0.3, 0.7, size=(64, 200, 3)).astype(np.float32)
+    out = jitter_points(pts, np.random.default_rng(1), scale=0.15, shift=0.08, rotate_deg=10.0)
+    assert out.dtype == np.float32 and out.shape == pts.shape and out is not pts
+    np.testing.assert_array_equal(out[..., 2], pts[..., 2])  # time untouched
+    assert out[..., :2].min() >= 0.0 and out[..., :2].max() <= 1.0
+    assert not np.allclose(out, pts)
+    # a similarity transform: all pairwise xy distances of a cloud scale by one factor in [0.85, 1.15]
+    d_in = np.linalg.norm(pts[:, :1, :2] - pts[:, 1:, :2], axis=-1)
+    d_out = np.linalg.norm(out[:, :1, :2] - out[:, 1:, :2], axis=-1)
+    ratio = d_out / d_in
+    np.testing.assert_allclose(ratio, np.broadcast_to(ratio[:, :1], ratio.shape), rtol=2e-3)
+    assert 0.85 - 1e-5 <= ratio.min() and ratio.max() <= 1.15 + 1e-5
+    # no mirror: the signed area (orientation) of every point triple keeps its sign
+    def cross(p):
+        a, b, c = p[:, 0, :2], p[:, 1, :2], p[:, 2, :2]
+        return (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0])
+    assert np.all(np.sign(cross(out)) == np.sign(cross(pts)))
+    np.testing.assert_array_equal(jitter_points(pts, np.random.default_rng(1), 0.0, 0.0, 0.0), pts)

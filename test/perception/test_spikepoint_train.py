@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 import torch
 
@@ -97,3 +98,23 @@ def test_train_config_validation():
         TrainConfig(lr=-1.0)
     with pytest.raises(ValueError, match="no training windows"):
         train_spikepoint(CFG, TrainConfig(epochs=1), windows(0, seed=0))
+
+
+def test_augmented_training_regroups_and_window_fraction_draws_a_share():
+    from snn_control.perception.spikepoint.train import batch_features
+
+    train = windows(3, seed=0)
+    cfg = TrainConfig(epochs=2, batch_size=2, window_fraction=0.5)
+    idx = np.arange(len(train))
+    plain = train.features(idx)
+    local, cent = batch_features(train, idx, CFG, cfg, np.random.default_rng(0))
+    assert local.shape == plain[0].shape and cent.shape == plain[1].shape
+    assert not np.allclose(cent, plain[1])  # moved
+    np.testing.assert_array_equal(batch_features(train, idx, CFG, cfg.without_augmentation(),
+                                                 np.random.default_rng(0))[0], plain[0])
+    result = train_spikepoint(CFG, cfg, train)
+    assert len(result.rows) == 2 and all(np.isfinite(r["loss"]) for r in result.rows)
+    with pytest.raises(ValueError, match="window_fraction"):
+        TrainConfig(window_fraction=0.0)
+    with pytest.raises(ValueError, match="augment_rotate_deg"):
+        TrainConfig(augment_rotate_deg=-1.0)

@@ -67,6 +67,9 @@ class EvolveConfig(DictIO):
     closed_loop_segments: int = 4
     closed_loop_profiles: int = 3  # flights per individual per generation (cost averaged)
     holdout_profiles: int = 3  # held-out closed-loop flights (cost averaged)
+    corner_flights: int = 0  # of closed_loop_profiles, flights on corner plants (every range at an end)
+    holdout_corner_flights: int = 0  # of holdout_profiles, flights on corner plants
+    corner_tail: float = 0.15  # a corner plant's parameters lie in this share of their ranges' ends
     sse_weight: float = 2.0
     overshoot_weight: float = 3.0
     overshoot_target_pct: float = 10.0
@@ -103,6 +106,14 @@ class EvolveConfig(DictIO):
         for name in ("generations", "closed_loop_generations"):
             if getattr(self, name) < 0:
                 raise ValueError(f"EvolveConfig.{name} must be >= 0, got {getattr(self, name)}")
+        if not 0 <= self.corner_flights <= self.closed_loop_profiles:
+            raise ValueError(f"EvolveConfig.corner_flights must be in 0..closed_loop_profiles "
+                             f"({self.closed_loop_profiles}), got {self.corner_flights}")
+        if not 0 <= self.holdout_corner_flights <= self.holdout_profiles:
+            raise ValueError(f"EvolveConfig.holdout_corner_flights must be in 0..holdout_profiles "
+                             f"({self.holdout_profiles}), got {self.holdout_corner_flights}")
+        if not 0 < self.corner_tail <= 0.5:
+            raise ValueError(f"EvolveConfig.corner_tail must be in (0, 0.5], got {self.corner_tail}")
         if self.generations + self.closed_loop_generations < 1:
             raise ValueError("EvolveConfig: generations + closed_loop_generations must be >= 1")
         for name in ("sigma", "closed_loop_sigma"):
@@ -172,6 +183,9 @@ def _task_source(config: EvolveConfig, layout: BlimpSNNLayout) -> TaskSource:
         imitation_weight=config.imitation_weight,
         min_pearson=config.min_pearson,
         pearson_weight=config.pearson_weight,
+        corner_flights=config.corner_flights,
+        holdout_corner_flights=config.holdout_corner_flights,
+        corner_tail=config.corner_tail,
     )
 
 

@@ -90,6 +90,9 @@ class TaskSource:
         holdout_profiles: held-out closed-loop flights that pick the deployed genome.
         plants: where every flight's plant (start altitude and sensor noise included) is drawn
             from, one per flight; None flies the nominal blimp from 0.5 m.
+        corner_flights, holdout_corner_flights: how many of a generation's closed-loop flights,
+            and of the held-out ones, fly *corner* plants (every range at one of its ends,
+            :meth:`PlantDistribution.draw` with ``tail=corner_tail``) instead of uniform draws.
     """
 
     def __init__(self, layout: BlimpSNNLayout, seed: int, train: ProfileSpec, holdout: ProfileSpec,
@@ -97,7 +100,13 @@ class TaskSource:
                  closed_loop_profiles: int = 1, holdout_profiles: int = 1,
                  plants: PlantDistribution | None = None, imitation_flights: int = 1,
                  clean_pd: bool = False, imitation_weight: float = 0.0, min_pearson: float = 0.0,
-                 pearson_weight: float = 0.0) -> None:
+                 pearson_weight: float = 0.0, corner_flights: int = 0, holdout_corner_flights: int = 0,
+                 corner_tail: float = 0.15) -> None:
+        if not 0 <= corner_flights <= closed_loop_profiles or not 0 <= holdout_corner_flights <= holdout_profiles:
+            raise ValueError(f"corner flights must be in 0..flights: {corner_flights} of {closed_loop_profiles}, "
+                             f"{holdout_corner_flights} of {holdout_profiles} held out")
+        self.corner_flights, self.holdout_corner_flights = int(corner_flights), int(holdout_corner_flights)
+        self.corner_tail = float(corner_tail)
         self.clean_pd = bool(clean_pd)
         self.imitation_weight, self.min_pearson = float(imitation_weight), float(min_pearson)
         self.pearson_weight = float(pearson_weight)
@@ -141,13 +150,18 @@ class TaskSource:
         duration = max(p.duration_s for p in profiles)
         return record_plant_flights(plants, profiles, duration, seed=int(rng.integers(2**31)))
 
-    def _plants(self, rng: np.random.Generator, n: int) -> tuple[BlimpPlant, ...] | None:
-        return None if self.plants is None else tuple(self.plants.draw(rng, n))
+    def _plants(self, rng: np.random.Generator, n: int, corners: int = 0) -> tuple[BlimpPlant, ...] | None:
+        if self.plants is None:
+            return None
+        plants = self.plants.draw(rng, n - corners)
+        if corners:  # drawn after the uniform ones (without corners, the draws of earlier releases)
+            plants += self.plants.draw(rng, corners, tail=self.corner_tail)
+        return tuple(plants)
 
     def closed_loop_task(self, generation: int) -> ClosedLoopTask:
         rng = np.random.default_rng([self.seed, 2, generation])
         profiles = tuple(self.closed_loop.draw(rng) for _ in range(self.closed_loop_profiles))
-        plants = self._plants(rng, len(profiles))
+        plants = self._plants(rng, len(profiles), self.corner_flights)
         imitation = self.imitation(generation) if self._mimic else None
         return ClosedLoopTask(self.layout, profiles, self.partner, 1000 * (generation + 1), self.weights, plants,
                               imitation, self.imitation_weight, self.min_pearson, self.pearson_weight)
@@ -163,7 +177,7 @@ class TaskSource:
     def closed_loop_holdout(self) -> ClosedLoopTask:
         rng = np.random.default_rng([self.seed, 98])
         profiles = tuple(self.holdout.draw(rng) for _ in range(self.holdout_profiles))
-        plants = self._plants(rng, len(profiles))
+        plants = self._plants(rng, len(profiles), self.holdout_corner_flights)
         imitation = self.imitation_holdout() if self._mimic else None
         return ClosedLoopTask(self.layout, profiles, self.partner, 99, self.weights, plants, imitation,
                               self.imitation_weight, self.min_pearson, self.pearson_weight)

@@ -173,6 +173,31 @@ def group_features(points: np.ndarray, centroid_idx: np.ndarray,
     return local, np.clip(cent, 0.0, 1.0).astype(np.float32, copy=False)
 
 
+def jitter_points(points: np.ndarray, rng: np.random.Generator, scale: float, shift: float,
+                  rotate_deg: float) -> np.ndarray:
+    """A random similarity transform of each cloud ``points[B, N, 3]`` in the image plane (training
+    augmentation): ``(x, y)`` rotated by U(-rotate_deg, rotate_deg) degrees and scaled by
+    U(1 - scale, 1 + scale) about the cloud's mean, then shifted by up to ``shift`` per axis, no
+    further than keeps the cloud's bounding box on the sensor ([0, 1]). ``t`` is untouched, and no
+    cloud is mirrored (left and right hands, clockwise and counter-clockwise are different classes).
+    Returns a new float32 array.
+    """
+    b = len(points)
+    angle = np.deg2rad(rng.uniform(-rotate_deg, rotate_deg, b))
+    factor = rng.uniform(1.0 - scale, 1.0 + scale, b)
+    cos, sin = (np.cos(angle) * factor)[:, None], (np.sin(angle) * factor)[:, None]
+    xy = points[..., :2].astype(np.float64)
+    mean = xy.mean(axis=1, keepdims=True)
+    rel = xy - mean
+    moved = np.stack([cos * rel[..., 0] - sin * rel[..., 1], sin * rel[..., 0] + cos * rel[..., 1]], axis=-1) + mean
+    lo = np.maximum(-shift, -moved.min(axis=1))  # [B, 2]: the shifts that keep the box on [0, 1]
+    hi = np.minimum(shift, 1.0 - moved.max(axis=1))
+    d = np.where(lo <= hi, lo + rng.random((b, 2)) * (hi - lo), 0.0)
+    out = points.astype(np.float32, copy=True)
+    out[..., :2] = moved + d[:, None, :]
+    return out
+
+
 def preprocess_window(events: np.ndarray, t0: float, t1: float, cfg: SpikePointConfig,
                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray] | None:
     """One window's ``(local [1, G, K, 6], centroids [1, G, 3])``, or None below ``min_events``."""

@@ -5,7 +5,13 @@ Recipe (Ren et al. 2024): Adam, learning rate 1e-3 with a cosine schedule over t
 
     L = mean_j (mean_t vote[t]_j - onehot_j)^2,
 
-back-propagated through all T steps. Model selection by per-window accuracy on validation
+back-propagated through all T steps. Augmentation (ours; the paper's text does not describe
+any): each training window's points get a random rotation (+-10 deg), scale (+-15 %) and shift
+(up to 0.08, staying on the sensor) in the image plane and are grouped again (FPS + kNN, a few ms
+a window), so the network sees people of other sizes and positions than the few it trains on;
+``window_fraction`` < 1 draws that share of the training windows anew each epoch (neighbouring
+windows overlap by half, so more people at the same cost beat every window of fewer people).
+Model selection by per-window accuracy on validation
 subjects held out of the training subjects (never the test split); without validation subjects
 the last epoch's weights are kept.
 
@@ -37,6 +43,7 @@ from snn_control.perception.spikepoint.config import SpikePointConfig
 from snn_control.perception.spikepoint.data import WindowSet
 from snn_control.perception.spikepoint.evaluate import predict
 from snn_control.perception.spikepoint.model import SpikePoint
+from snn_control.perception.spikepoint.preprocess import group_features, group_points, jitter_points
 
 CHECKPOINT = "checkpoint"
 RESUMABLE = {"epochs"}
@@ -51,6 +58,10 @@ class TrainConfig(DictIO):
     lr: float = 1e-3
     seed: int = 0
     eval_batch: int = 16
+    augment_scale: float = 0.15
+    augment_shift: float = 0.08
+    augment_rotate_deg: float = 10.0
+    window_fraction: float = 1.0
 
     def __post_init__(self) -> None:
         for name in ("epochs", "batch_size", "eval_batch"):
@@ -59,6 +70,20 @@ class TrainConfig(DictIO):
                 raise ValueError(f"{name} must be an integer >= 1, got {value!r}")
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"lr must be > 0, got {self.lr}")
+        for name, hi in (("augment_scale", 0.9), ("augment_shift", 0.5), ("augment_rotate_deg", 180.0)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= hi:
+                raise ValueError(f"{name} must be a number in [0, {hi}], got {value!r}")
+        if not (isinstance(self.window_fraction, (int, float)) and 0.0 < self.window_fraction <= 1.0):
+            raise ValueError(f"window_fraction must be in (0, 1], got {self.window_fraction!r}")
+
+    @property
+    def augments(self) -> bool:
+        return bool(self.augment_scale or self.augment_shift or self.augment_rotate_deg)
+
+    def without_augmentation(self) -> "TrainConfig":
+        return TrainConfig.from_dict({**self.to_dict(), "augment_scale": 0.0, "augment_shift": 0.0,
+                                      "augment_rotate_deg": 0.0})
 
 
 @dataclass
@@ -91,13 +116,27 @@ def cosine_lr(lr: float, epoch: int, epochs: int) -> float:
     return 0.5 * lr * (1.0 + math.cos(math.pi * epoch / epochs))
 
 
+def batch_features(windows: WindowSet, idx: np.ndarray, model_cfg: SpikePointConfig, cfg: TrainConfig,
+                   rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The network's inputs for training windows ``idx``: augmented and grouped again when
+    ``cfg`` augments, else the cached grouping's."""
+    if not cfg.augments:
+        return windows.features(idx)
+    pts = jitter_points(windows.points[idx], rng, cfg.augment_scale, cfg.augment_shift, cfg.augment_rotate_deg)
+    cidx, nidx = group_points(pts, model_cfg.groups, model_cfg.neighbors)
+    return group_features(pts, cidx, nidx)
+
+
 def train_epoch(model: SpikePoint, opt: torch.optim.Optimizer, windows: WindowSet, cfg: TrainConfig, epoch: int,
                 progress: bool = False) -> tuple[float, float]:
-    """One pass over ``windows``; returns ``(mean loss, training accuracy)``."""
+    """One pass over ``windows`` (or ``cfg.window_fraction`` of them); returns ``(mean loss,
+    training accuracy)``."""
     from tqdm import tqdm
 
     model.train()
     order = np.random.default_rng([cfg.seed, epoch]).permutation(len(windows))
+    order = order[:max(1, int(round(cfg.window_fraction * len(order))))]
+    aug_rng = np.random.default_rng([cfg.seed, epoch, 1])
     gen = torch.Generator().manual_seed(cfg.seed * 1_000_003 + epoch)
     eye = torch.eye(model.cfg.n_classes)
     loss_sum, correct = 0.0, 0
@@ -105,7 +144,7 @@ def train_epoch(model: SpikePoint, opt: torch.optim.Optimizer, windows: WindowSe
     bar = tqdm(batches, desc=f"epoch {epoch + 1}/{cfg.epochs}", unit="batch", disable=not progress, leave=False)
     for lo in bar:
         idx = np.sort(order[lo:lo + cfg.batch_size])
-        local, cent = (torch.from_numpy(a) for a in windows.features(idx))
+        local, cent = (torch.from_numpy(a) for a in batch_features(windows, idx, model.cfg, cfg, aug_rng))
         labels = torch.from_numpy(windows.labels[idx])
         rates = model(local, cent, gen).mean(dim=0)
         loss = torch.nn.functional.mse_loss(rates, eye[labels])

@@ -196,6 +196,30 @@ def test_task_source_draws_plants_reproducibly():
     assert a.closed_loop_task(5).plants != ca.plants  # a new plant every generation
 
 
+def test_task_source_corner_flights_fly_corner_plants():
+    from snn_control.blimp.plant import PlantDistribution
+    from snn_control.blimp.training.tasks import TaskSource
+
+    layout = BlimpSNNLayout.for_role("i", n_pairs=2)
+    spec = ProfileSpec(n_segments=2, segment_s=(10.0, 15.0), start_s=(5.0, 8.0))
+    dist = PlantDistribution()
+
+    def make(corners, held):
+        return TaskSource(layout, 3, spec, spec, spec, "pid_pd", ClosedLoopWeights(), closed_loop_profiles=3,
+                          holdout_profiles=4, plants=dist, corner_flights=corners, holdout_corner_flights=held)
+
+    plain, corner = make(0, 0).closed_loop_task(2), make(1, 2).closed_loop_task(2)
+    assert len(corner.plants) == 3 and corner.plants != plain.plants and corner.profiles == plain.profiles
+    assert make(1, 2).closed_loop_task(2).plants == corner.plants
+    tau = np.log(corner.plants[2].dynamics.motor_tau_s / dist.motor_tau_s[0]) / np.log(
+        dist.motor_tau_s[1] / dist.motor_tau_s[0])
+    assert tau <= 0.15 + 1e-9 or tau >= 0.85 - 1e-9
+    held = make(1, 2).closed_loop_holdout()
+    assert len(held.plants) == 4 and held.profiles == make(0, 0).closed_loop_holdout().profiles
+    with pytest.raises(ValueError, match="corner flights"):
+        make(4, 0)
+
+
 def test_cost_against_the_pid_and_floor_time():
     from snn_control.blimp.flight import Flight
     from snn_control.blimp.training.fitness import floor_seconds
