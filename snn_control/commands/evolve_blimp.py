@@ -29,7 +29,7 @@ from snn_control.evolve.popmap import add_backend_arguments
 DEFAULTS = {  # per role: the recipe of the shipped pair, each run well under 10 minutes on two cores
     # PD-SNN: the PID's gains by design, imitation, then tracking beside the PID's own I term
     "pd": {"generations": 150, "closed_loop_generations": 500, "init": "design", "sigma": 0.02, "partner": "pid",
-           "cost": "absolute", "overshoot_weight": 3.0, "du_weight": 0.2, "floor_weight": 0.0,
+           "cost": "absolute", "overshoot_weight": 3.0, "du_weight": 0.1, "floor_weight": 0.0,
            "imitation_weight": 0.0, "min_pearson": 0.0, "pearson_weight": 0.0},
     # I-SNN: imitation of the PID's I term, then tracking against the PID beside the PD-SNN, the
     # imitation fitness kept in the cost
@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "(default), or on the nominal blimp from 0.5 m")
     parser.add_argument("--imitation-flights", type=int, default=6, help="PID flights per imitation generation")
     parser.add_argument("--du-weight", type=float,
-                        help="closed-loop cost per unit of mean |du| (above the PID's with --cost pid; default: pd 0.2, i 2)")
+                        help="closed-loop cost per unit of mean |du| (above the PID's with --cost pid; default: pd 0.1, i 2)")
     parser.add_argument("--overshoot-weight", type=float,
                         help="closed-loop cost per metre of excursion past a set-point (beyond 0.9 x the PID's, or "
                         "beyond 10 %% of the step with --cost absolute; default: pd 3, i 20)")
@@ -119,37 +119,45 @@ def _pick(value, default):
     return default if value is None else value
 
 
-def run(args: argparse.Namespace) -> int:
-    from snn_control.artifacts.store import ArtifactError
-    from snn_control.blimp.snn.controller import save_blimp_snn
-    from snn_control.blimp.training.recipe import EvolveConfig, evolve
-    from snn_control.evolve.popmap import population_map
+def build_config(args: argparse.Namespace):
+    """The run's :class:`EvolveConfig`: the role's recipe defaults (:data:`DEFAULTS`) under the flags."""
+    from snn_control.blimp.training.recipe import EvolveConfig
 
     role = args.controller
     defaults = DEFAULTS[role]
+    return EvolveConfig(
+        role=role, hidden=args.hidden or "", n_pairs=args.pairs, block=args.block, readout=args.readout or "",
+        plants=args.plants, imitation_flights=args.imitation_flights,
+        du_weight=_pick(args.du_weight, defaults["du_weight"]),
+        overshoot_weight=_pick(args.overshoot_weight, defaults["overshoot_weight"]),
+        floor_weight=_pick(args.floor_weight, defaults["floor_weight"]),
+        versus_pid=_pick(args.cost, defaults["cost"]) == "pid", worst_weight=args.worst_weight,
+        imitation_weight=_pick(args.imitation_weight, defaults["imitation_weight"]),
+        min_pearson=_pick(args.min_pearson, defaults["min_pearson"]),
+        pearson_weight=_pick(args.pearson_weight, defaults["pearson_weight"]),
+        pd_target=args.pd_target or "sensed",
+        algorithm=args.algorithm, population=args.population,
+        generations=_pick(args.generations, defaults["generations"]),
+        closed_loop_generations=_pick(args.closed_loop_generations, defaults["closed_loop_generations"]),
+        closed_loop_profiles=args.closed_loop_profiles, corner_flights=args.corner_flights,
+        holdout_profiles=args.holdout_profiles, holdout_corner_flights=args.holdout_corner_flights,
+        corner_tail=args.corner_tail,
+        sigma=_pick(args.sigma, defaults["sigma"]), closed_loop_sigma=args.closed_loop_sigma,
+        init=_pick(args.init, defaults["init"]), partner=_pick(args.partner, defaults["partner"]),
+        holdout_every=args.holdout_every, checkpoint_every=args.checkpoint_every, workers=args.workers,
+        seed=args.seed,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from snn_control.artifacts.store import ArtifactError
+    from snn_control.blimp.snn.controller import save_blimp_snn
+    from snn_control.blimp.training.recipe import evolve
+    from snn_control.evolve.popmap import population_map
+
+    role = args.controller
     try:
-        config = EvolveConfig(
-            role=role, hidden=args.hidden or "", n_pairs=args.pairs, block=args.block, readout=args.readout or "",
-            plants=args.plants, imitation_flights=args.imitation_flights,
-            du_weight=_pick(args.du_weight, defaults["du_weight"]),
-            overshoot_weight=_pick(args.overshoot_weight, defaults["overshoot_weight"]),
-            floor_weight=_pick(args.floor_weight, defaults["floor_weight"]),
-            versus_pid=_pick(args.cost, defaults["cost"]) == "pid", worst_weight=args.worst_weight,
-            imitation_weight=_pick(args.imitation_weight, defaults["imitation_weight"]),
-            min_pearson=_pick(args.min_pearson, defaults["min_pearson"]),
-            pearson_weight=_pick(args.pearson_weight, defaults["pearson_weight"]),
-            pd_target=args.pd_target or "sensed",
-            algorithm=args.algorithm, population=args.population,
-            generations=_pick(args.generations, defaults["generations"]),
-            closed_loop_generations=_pick(args.closed_loop_generations, defaults["closed_loop_generations"]),
-            closed_loop_profiles=args.closed_loop_profiles, corner_flights=args.corner_flights,
-            holdout_profiles=args.holdout_profiles, holdout_corner_flights=args.holdout_corner_flights,
-            corner_tail=args.corner_tail,
-            sigma=_pick(args.sigma, defaults["sigma"]), closed_loop_sigma=args.closed_loop_sigma,
-            init=_pick(args.init, defaults["init"]), partner=_pick(args.partner, defaults["partner"]),
-            holdout_every=args.holdout_every, checkpoint_every=args.checkpoint_every, workers=args.workers,
-            seed=args.seed,
-        )
+        config = build_config(args)
         run_dir = Path(args.run_dir or f"runs/blimp/{role}_snn")
         with population_map(config.workers, args.backend, args.address) as pmap:
             result = evolve(config, run_dir, resume=args.resume, progress=not args.no_progress, pmap=pmap)

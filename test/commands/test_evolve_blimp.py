@@ -25,3 +25,20 @@ def test_bad_partner_is_refused(capsys, tmp_path):
     assert main(["evolve", "blimp", "--controller", "i", "--partner", str(tmp_path / "none.npz"),
                  "--run-dir", str(tmp_path), "--no-progress"]) == 2
     assert "file not found" in capsys.readouterr().err
+
+
+def test_the_defaults_are_the_shipped_recipe():
+    # `snn-control evolve blimp --controller C` must rebuild the shipped networks' settings
+    import argparse
+
+    from snn_control.artifacts.store import shipped_artifact
+    from snn_control.commands.evolve_blimp import add_arguments, build_config
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    for role, name in (("pd", "pd_snn"), ("i", "i_snn")):
+        shipped = json.loads(shipped_artifact(name).with_suffix(".json").read_text())
+        saved = shipped["metadata"]["provenance"]["config"]
+        built = build_config(parser.parse_args(["--controller", role])).to_dict()
+        differ = {k for k in set(saved) | set(built) if saved.get(k, built.get(k)) != built.get(k)}
+        assert differ <= {"partner"}, (role, {k: (saved.get(k), built.get(k)) for k in differ})
