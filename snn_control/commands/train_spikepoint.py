@@ -2,8 +2,8 @@
 
     snn-control train spikepoint --data DIR [--format auto|synthetic|dvs128|tonic] --out MODEL \\
         [--epochs 30] [--preset small|large] [--points 1024] [--groups G] [--batch 8] [--seed 0] \\
-        [--val-fraction 0.15] [--window-fraction 1.0] [--augment-scale 0.15] [--augment-shift 0.08] \
-        [--augment-rotate 10] [--no-augment] [--threads N] [--resume] [--device cpu] [--json]
+        [--val-fraction 0.15] [--window-fraction 1.0] [--augment-scale 0] [--augment-shift 0] \
+        [--augment-rotate 0] [--no-augment] [--threads N] [--resume] [--device cpu] [--json]
 
 Trains on the data set's training split, holding out whole subjects (``--val-fraction`` of them)
 for model selection; the test split is never read. Writes ``MODEL.pt`` + ``MODEL.json`` (the
@@ -45,9 +45,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--val-fraction", type=float, default=0.15, help="share of training subjects held out")
     parser.add_argument("--window-fraction", type=float, default=1.0,
                         help="share of the training windows drawn anew each epoch (default all)")
-    parser.add_argument("--augment-scale", type=float, default=0.15, help="image-plane scale jitter, +- share")
-    parser.add_argument("--augment-shift", type=float, default=0.08, help="image-plane shift, up to (sensor = 1)")
-    parser.add_argument("--augment-rotate", type=float, default=10.0, help="image-plane rotation, +- degrees")
+    parser.add_argument("--augment-scale", type=float, default=0.0, help="image-plane scale jitter, +- share (e.g. 0.15)")
+    parser.add_argument("--augment-shift", type=float, default=0.0, help="image-plane shift, up to (sensor = 1; e.g. 0.08)")
+    parser.add_argument("--augment-rotate", type=float, default=0.0, help="image-plane rotation, +- degrees (e.g. 10)")
     parser.add_argument("--no-augment", action="store_true", help="train on the cached windows as they are")
     parser.add_argument("--max-windows", type=int, default=0, help="use at most this many training windows (0: all)")
     parser.add_argument("--threads", type=int, default=0, help="torch threads (default: all cores)")

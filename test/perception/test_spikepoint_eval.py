@@ -154,7 +154,7 @@ def test_train_and_eval_commands_end_to_end(tmp_path, capsys):
     out = tmp_path / "m"
     args = ["train", "spikepoint", "--data", str(data), "--out", str(out), "--epochs", "2", "--points", "32",
             "--groups", "8", "--neighbors", "4", "--time-steps", "4", "--threads", "1", "--window-fraction", "0.5",
-            "--augment-rotate", "5", "--no-progress", "--json"]
+            "--augment-rotate", "5", "--augment-scale", "0.15", "--no-progress", "--json"]
     # training in a child process: it tunes the process's allocator (train.keep_freed_memory)
     run = subprocess.run([sys.executable, "-m", "snn_control.cli", *args], capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
@@ -164,7 +164,7 @@ def test_train_and_eval_commands_end_to_end(tmp_path, capsys):
     assert [r["epoch"] for r in log["epochs"]] == [1, 2] and "val_accuracy" in log["epochs"][0]
     assert log["provenance"]["data"]["seed"] == 42 and len(log["provenance"]["data"]["val_subjects"]) == 1
     assert log["train_config"]["window_fraction"] == 0.5 and log["train_config"]["augment_rotate_deg"] == 5.0
-    assert log["train_config"]["augment_scale"] == 0.15  # the default augmentation, recorded
+    assert log["train_config"]["augment_scale"] == 0.15  # the augmentation, recorded
     assert (tmp_path / "m_confusion.png").stat().st_size > 1000
     assert (tmp_path / "m_run" / "checkpoint.pt").is_file() and (tmp_path / "m_run" / "windows_train.npz").is_file()
     ev = ["eval", "spikepoint", "--data", str(data), "--model", str(out), "--threads", "1", "--speed-windows", "2",

@@ -104,7 +104,8 @@ def test_augmented_training_regroups_and_window_fraction_draws_a_share():
     from snn_control.perception.spikepoint.train import batch_features
 
     train = windows(3, seed=0)
-    cfg = TrainConfig(epochs=2, batch_size=2, window_fraction=0.5)
+    cfg = TrainConfig(epochs=2, batch_size=2, window_fraction=0.5, augment_scale=0.15, augment_shift=0.08,
+                      augment_rotate_deg=10.0)
     idx = np.arange(len(train))
     plain = train.features(idx)
     local, cent = batch_features(train, idx, CFG, cfg, np.random.default_rng(0))
