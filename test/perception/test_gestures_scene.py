@@ -75,6 +75,19 @@ def test_arm_circles_turn_as_named_seen_by_the_camera(model, gesture, site, sign
     assert right_side == site.startswith("right")  # the person's right arm is on the image's left
 
 
+def test_clap_and_arm_roll_move_the_hands_apart_sideways_and_up_and_down(model):
+    """As the camera sees them: in a clap the hands meet near the midline and part sideways by about
+    the shoulders' width; in an arm roll they circle up and down, and sideways much less."""
+    t = np.linspace(0.0, 1.0, 40, endpoint=False)
+    params = MotionParams(period_s=1.0)
+    clap = {s: hand_pixels(model, joint_trajectory("hand_clap", t, params), s) for s in ("right_hand", "left_hand")}
+    gap = clap["left_hand"][:, 0] - clap["right_hand"][:, 0]  # the person's left hand is on the image's right
+    assert gap.min() < 8.0 and gap.max() > 30.0  # together at u = 0, ~40 px apart half a cycle later
+    assert np.ptp(clap["right_hand"][:, 0]) > 1.5 * np.ptp(clap["right_hand"][:, 1])  # sideways
+    roll = hand_pixels(model, joint_trajectory("arm_roll", t, params), "right_hand")
+    assert np.ptp(roll[:, 1]) > 1.5 * np.ptp(roll[:, 0])  # up and down
+
+
 def test_subject_scales_moves_and_lights_the_scene():
     base = build_model(Subject())
     tall = build_model(Subject(body_scale=1.1, arm_scale=1.05, shift_x_m=0.1, distance_m=1.8))

@@ -119,12 +119,14 @@ def _arm(side: str, **angles: Any) -> Pose:
 
 
 def _hand_clap(u, ar, al, lag) -> Pose:
-    """Hands meet in front of the chest once per cycle (u = 0), open to about shoulder width."""
+    """Hands meet at the body's midline in front of the chest once per cycle (u = 0), forearms raised
+    and converging, and swing apart sideways, past shoulder width at full amplitude (the forearms
+    turn outward about the upper arms, the elbows lift out)."""
     pose = {}
     for side, a, w in (("right", ar, u), ("left", al, u + 0.3 * lag)):
         opening = a * 0.5 * (1.0 - np.cos(w))
-        pose |= _arm(side, shoulder_abduct=8.0 + 22.0 * opening, shoulder_flex=42.0 + 4.0 * np.sin(w),
-                     shoulder_rotate=62.0 - 38.0 * opening, elbow=88.0, wrist_flex=-10.0, wrist_deviate=5.0)
+        pose |= _arm(side, shoulder_abduct=10.0 + 12.0 * opening, shoulder_flex=30.0 + 4.0 * np.sin(w),
+                     shoulder_rotate=52.0 - 45.0 * opening, elbow=105.0, wrist_flex=-10.0, wrist_deviate=5.0)
     return pose | {"torso_lean": 3.0 + 1.5 * np.cos(u)}
 
 
