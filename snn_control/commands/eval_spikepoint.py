@@ -32,6 +32,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", choices=("test", "all"), default="test")
     parser.add_argument("--early-exit", type=float, default=None, metavar="THRESHOLD",
                         help="stop a window's time steps once its confidence reaches THRESHOLD in (0, 1]")
+    parser.add_argument("--exit-min-steps", type=int, default=None, metavar="N",
+                        help="early exit from step N on (default: the model's exit_min_steps)")
     parser.add_argument("--sweep-early-exit", type=float, nargs="*", default=None, metavar="TH",
                         help=f"tabulate thresholds (default {' '.join(map(str, DEFAULT_SWEEP))})")
     parser.add_argument("--plot", type=Path, default=Path("spikepoint_early_exit.png"), help="sweep plot")
@@ -55,6 +57,7 @@ def run(args: argparse.Namespace) -> int:
     from snn_control.perception.spikepoint.data import build_windows
     from snn_control.perception.spikepoint.evaluate import (accuracy_report, activity_report, measure_speed,
                                                             plot_sweep, predict, sweep_early_exit)
+    from snn_control.perception.spikepoint.config import SpikePointConfig
     from snn_control.perception.spikepoint.model import SpikeCounts
 
     name = "snn-control eval spikepoint"
@@ -64,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         if args.batch < 1 or args.speed_windows < 0 or args.threads < 0:
             raise ValueError("--batch must be >= 1, --speed-windows and --threads >= 0")
         model, meta = load_model(args.model)
+        if args.exit_min_steps is not None:
+            model.cfg = SpikePointConfig.from_dict({**model.cfg.to_dict(), "exit_min_steps": args.exit_min_steps})
         sensor = data_provenance(args.data, args.format).get("sensor")
         if sensor and list(sensor) != [model.cfg.sensor_width, model.cfg.sensor_height]:
             raise ValueError(f"{args.data} was recorded on a {sensor[0]}x{sensor[1]} sensor, the model expects "

@@ -40,6 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--neighbors", type=int, default=24, help="K, points per group")
     parser.add_argument("--time-steps", type=int, default=16, help="T, rate-coding steps")
     parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--exit-min-steps", type=int, default=None, metavar="N",
+                        help="early exit may stop a window from step N on (default min(4, T))")
     parser.add_argument("--lr", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0, help="weights, sampling, shuffling, validation subjects")
     parser.add_argument("--val-fraction", type=float, default=0.15, help="share of training subjects held out")
@@ -89,7 +91,8 @@ def run(args: argparse.Namespace) -> int:
         data_info = data_provenance(args.data, fmt)
         sensor = data_info.get("sensor") or (128, 128)
         cfg = SpikePointConfig(preset=args.preset, points=args.points, groups=args.groups, neighbors=args.neighbors,
-                               time_steps=args.time_steps, sensor_width=int(sensor[0]), sensor_height=int(sensor[1]))
+                               time_steps=args.time_steps, sensor_width=int(sensor[0]), sensor_height=int(sensor[1]),
+                               exit_min_steps=min(4, args.time_steps) if args.exit_min_steps is None else args.exit_min_steps)
         tcfg = TrainConfig(epochs=args.epochs, batch_size=args.batch, lr=args.lr, seed=args.seed,
                            augment_scale=args.augment_scale, augment_shift=args.augment_shift,
                            augment_rotate_deg=args.augment_rotate, window_fraction=args.window_fraction)

@@ -53,6 +53,19 @@ def test_early_exit_stops_computing_at_a_low_threshold():
     assert s_never.tolist() == [8] * 6
 
 
+def test_early_exit_waits_for_the_models_exit_min_steps():
+    model, ws = model_and_windows()
+    local, cent = (torch.from_numpy(a) for a in ws.features(slice(None)))
+    model.cfg = SpikePointConfig.from_dict({**CFG.to_dict(), "exit_min_steps": 3})
+    counts = SpikeCounts()
+    _, steps = run_early_exit(model, local, cent, 1 / CFG.n_classes, torch.Generator().manual_seed(0), counts)
+    assert steps.tolist() == [3] * 6  # the floor threshold would exit after step 1
+    with pytest.raises(ValueError, match="exit_min_steps must be <= time_steps"):
+        SpikePointConfig.from_dict({**CFG.to_dict(), "exit_min_steps": 9})
+    with pytest.raises(ValueError, match="exit_min_steps must be an integer >= 1"):
+        SpikePointConfig.from_dict({**CFG.to_dict(), "exit_min_steps": 0})
+
+
 def test_early_exit_returns_the_running_scores_at_the_exit_step():
     model, ws = model_and_windows(1)
     local, cent = (torch.from_numpy(a) for a in ws.features(slice(0, 1)))

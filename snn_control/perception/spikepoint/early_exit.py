@@ -6,8 +6,8 @@ confidence is its calibrated softmax maximum:
     r[t] = (1 / t) sum_{u <= t} vote[u]                          [classes], vote rates in [0, 1]
     c[t] = max_j softmax(beta * r[t])_j                           confidence in (1 / classes, 1)
 
-The window stops at the first step with c[t] >= threshold (or after T steps) and is classified by
-argmax r[t]. beta (``confidence_scale`` of the model's config) is a temperature fitted on the
+The window stops at the first step t >= ``exit_min_steps`` (of the model's config) with
+c[t] >= threshold (or after T steps) and is classified by argmax r[t]. beta (``confidence_scale`` of the model's config) is a temperature fitted on the
 validation windows at the end of training (:func:`fit_confidence_scale`, minimum negative
 log-likelihood of softmax(beta r[T]), temperature scaling as in Guo et al. 2017), so confidence
 means the same for every trained model. The network is run one step at a time and windows that
@@ -60,7 +60,7 @@ def run_early_exit(model: SpikePoint, local_p: torch.Tensor, cent_p: torch.Tenso
         votes, state = model.forward_steps(local_s, cent_s, state, counts)
         total[active] += votes[0]
         running = total[active] / t
-        if t == cfg.time_steps or threshold is None:
+        if t == cfg.time_steps or threshold is None or t < cfg.exit_min_steps:
             rates[active] = running
             continue
         done = confidence(running, cfg.confidence_scale) >= threshold
