@@ -12,11 +12,13 @@ artifact; ``--out snn_control/artifacts/data/spikepoint_gestures`` regenerates t
 (validation windows, selected weights) and ``MODEL_run/`` (the grouped windows' cache and the
 checkpoint written after every epoch, which ``--resume`` continues from).
 
-Budget: the shipped weights (``--preset small --points 1024 --groups 128 --batch 8 --epochs 13
---lr 2e-3 --threads 2`` on the default synthetic set, 3,200 training and 600 validation windows)
-took 4,175 s on this project's 2-core machine, about 5 minutes per epoch (the log records each
-epoch's time). The cost grows with G x K, so G = 512 takes several times longer per epoch. On a
-machine shared with other jobs, ``--threads 1`` beats two threads that wait on each other.
+Budget: the shipped weights (``--preset small --points 1024 --groups 128 --batch 8 --epochs 30
+--lr 2e-3 --threads 2 --val-fraction 0.1 --window-fraction 0.5`` on ``data gestures --seed 0
+--subjects 64 --reps 1``: 4,600 training windows, half of them drawn anew each epoch, and 500
+validation windows) took 3,340 s on this project's 2-core machine, about 90 s per epoch (the log
+records each epoch's time). The cost grows with G x K, so G = 512 takes several times longer per
+epoch. On a machine shared with other jobs, ``--threads 1`` beats two threads that wait on each
+other (two threads beside a one-core job ran 3 times slower).
 """
 
 from __future__ import annotations
