@@ -11,8 +11,11 @@ class, parameters, mean spike rate, synaptic operations and estimated energy per
 (``windows_per_s``; preprocessing and network also apart). ``--early-exit TH`` runs each window
 step by step and stops once its confidence reaches TH (adds ``mean_time_steps`` and the measured
 time saving). ``--sweep-early-exit`` tabulates accuracy and mean steps over thresholds and plots
-them (``--plot``, default ``spikepoint_early_exit.png``). ``--json`` prints the result as JSON on
-the last line.
+them (``--plot``, default ``spikepoint_early_exit.png``). ``--samplings K`` averages each window's
+class scores over K independent draws of its N points (and of the input spikes): the voting over
+random samplings that point-cloud networks use at test time, K times the network's work
+(``windows_per_s`` divides the one-sampling rate by K; spikes and energy count all K).
+``--json`` prints the result as JSON on the last line.
 """
 
 from __future__ import annotations
@@ -32,6 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--split", choices=("test", "all"), default="test")
     parser.add_argument("--early-exit", type=float, default=None, metavar="THRESHOLD",
                         help="stop a window's time steps once its confidence reaches THRESHOLD in (0, 1]")
+    parser.add_argument("--samplings", type=int, default=1, metavar="K",
+                        help="average the class scores of K independent point samplings of each window "
+                             "(K times the network's work; not with --early-exit or --sweep-early-exit)")
     parser.add_argument("--exit-min-steps", type=int, default=None, metavar="N",
                         help="early exit from step N on (default: the model's exit_min_steps)")
     parser.add_argument("--sweep-early-exit", type=float, nargs="*", default=None, metavar="TH",
@@ -48,6 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import os
 
+    import numpy as np
     import torch
 
     from snn_control.artifacts.store import ArtifactError
@@ -64,6 +71,10 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.early_exit is not None and not 0.0 < args.early_exit <= 1.0:
             raise ValueError(f"--early-exit must be in (0, 1], got {args.early_exit}")
+        if args.samplings < 1:
+            raise ValueError(f"--samplings must be >= 1, got {args.samplings}")
+        if args.samplings > 1 and (args.early_exit is not None or args.sweep_early_exit is not None):
+            raise ValueError("--samplings > 1 does not combine with --early-exit or --sweep-early-exit (yet)")
         if args.batch < 1 or args.speed_windows < 0 or args.threads < 0:
             raise ValueError("--batch must be >= 1, --speed-windows and --threads >= 0")
         model, meta = load_model(args.model)
@@ -85,18 +96,27 @@ def run(args: argparse.Namespace) -> int:
         return 2
     counts = SpikeCounts()
     rates, steps = predict(model, windows, args.batch, args.seed, threshold=args.early_exit, counts=counts)
+    for k in range(1, args.samplings):  # another draw of each window's N points and of the input spikes
+        again = build_windows(samples, cfg, args.seed + k, progress=not args.no_progress)
+        if not (np.array_equal(again.labels, windows.labels) and np.array_equal(again.t0, windows.t0)):
+            raise RuntimeError("point samplings of one data set must give the same windows")  # pragma: no cover
+        rates = rates + predict(model, again, args.batch, args.seed + k, counts=counts)[0]
     result = {"model": str(args.model or "spikepoint_gestures"), "split": args.split, "preset": cfg.preset,
               "points": cfg.points, "groups": cfg.groups, "time_steps": cfg.time_steps}
     report = accuracy_report(rates, windows, cfg.classes)
     confusion = report.pop("confusion")
     result.update(report)
     result["n_params"] = model.n_params()
-    result.update(activity_report(counts, len(windows)))
+    result["samplings"] = args.samplings
+    result.update(activity_report(counts, len(windows)))  # per window: all K samplings
     if args.early_exit is not None:
         result["early_exit"] = args.early_exit
         result["mean_time_steps"] = float(steps.mean())
     if args.speed_windows:
         result.update(measure_speed(model, samples, args.speed_windows, args.seed, args.early_exit))
+        if args.samplings > 1:  # K passes of the same work, one after the other
+            result["windows_per_s_one_sampling"] = result["windows_per_s"]
+            result["windows_per_s"] = result["windows_per_s"] / args.samplings
     if args.sweep_early_exit is not None:
         thresholds = args.sweep_early_exit or DEFAULT_SWEEP
         if not all(0.0 < th <= 1.0 for th in thresholds):

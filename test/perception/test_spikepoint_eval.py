@@ -192,3 +192,17 @@ def test_train_and_eval_commands_end_to_end(tmp_path, capsys):
     assert result["n_windows"] == 2 * 3 and set(result["per_class_accuracy"]) == set(CFG.classes)
     assert (tmp_path / "sweep.png").is_file()
     assert main(["eval", "spikepoint", "--data", str(data), "--model", str(tmp_path / "missing")]) == 2
+    # two point samplings per window: their scores averaged, twice the spikes, half the rate
+    base = ["eval", "spikepoint", "--data", str(data), "--model", str(out), "--threads", "1", "--speed-windows", "2",
+            "--no-progress", "--json"]
+    assert main(base) == 0
+    one = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert main(base + ["--samplings", "2"]) == 0
+    two = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert one["samplings"] == 1 and two["samplings"] == 2 and two["n_windows"] == one["n_windows"]
+    assert two["synops_per_window"] > 1.5 * one["synops_per_window"]
+    assert two["windows_per_s"] == pytest.approx(two["windows_per_s_one_sampling"] / 2)
+    capsys.readouterr()
+    assert main(base + ["--samplings", "0"]) == 2
+    assert main(base + ["--samplings", "2", "--early-exit", "0.9"]) == 2
+    assert "does not combine" in capsys.readouterr().err
