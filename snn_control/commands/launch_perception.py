@@ -35,6 +35,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--replay", metavar="FILE.npy", help="replay a recording (event record) instead of the scene")
     p.add_argument("--model", metavar="FILE", help="SpikePoint artifact (default: the shipped one)")
     p.add_argument("--early-exit", type=float, metavar="THRESHOLD", help="stop a window's time steps at this confidence")
+    p.add_argument("--samplings", type=int, metavar="K", help="average each window over K point samplings")
     p.add_argument("--fast", action="store_true", help="run as fast as the recognizer allows (lockstep, no real-time pacing)")
     p.add_argument("--seed", type=int, help="camera seed (rendering and sensor noise)")
     p.add_argument("--place-model", metavar="FILE", help="place model .npz (default: the shipped one)")
@@ -79,6 +80,8 @@ def build_params(args: argparse.Namespace) -> dict:
         rec["model"] = args.model
     if args.early_exit is not None:
         rec["early_exit"] = args.early_exit
+    if args.samplings is not None:
+        rec["samplings"] = args.samplings
     rec["record"] = True  # every decision, for the scores below
     from snn_control.perception.config import (ActionRecognitionConfig, EventCameraConfig, ImageReplayConfig,
                                                PlaceRecognitionConfig)

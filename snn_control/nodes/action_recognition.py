@@ -56,7 +56,8 @@ class ActionRecognitionNode(ManagedNode):
 
         c = self.config
         self.recognizer = StreamRecognizer(c.model or None, early_exit=c.early_exit or None,
-                                           max_windows_per_push=c.max_windows_per_push, num_threads=c.num_threads)
+                                           max_windows_per_push=c.max_windows_per_push, num_threads=c.num_threads,
+                                           samplings=c.samplings)
         cfg = self.recognizer.cfg
         self.classes = list(cfg.classes)
         self.sensor = (cfg.sensor_width, cfg.sensor_height)

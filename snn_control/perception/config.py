@@ -75,7 +75,9 @@ class ActionRecognitionConfig(DictIO):
     confidence passes it. A packet over ``max_events_per_packet`` events is subsampled (a burst);
     at most ``max_windows_per_push`` windows are classified per packet (older ones are skipped as
     a backlog), which bounds the time one callback holds the executor; ``num_threads`` caps
-    torch's threads. ``record`` keeps every decision and latency (for scoring a run).
+    torch's threads. ``samplings`` K > 1 averages each window's scores over K draws of its points
+    (K times the work per window; with ``early_exit`` 0 only). ``record`` keeps every decision and
+    latency (for scoring a run).
     """
 
     model: str = ""
@@ -83,6 +85,7 @@ class ActionRecognitionConfig(DictIO):
     max_events_per_packet: int = 200_000
     max_windows_per_push: int = 2
     num_threads: int = 1
+    samplings: int = 1
     autostart: bool = True  # configure and activate at start (false: a lifecycle manager brings it up)
     record: bool = False
 
@@ -95,6 +98,10 @@ class ActionRecognitionConfig(DictIO):
             raise ValueError(f"num_threads must be >= 1, got {self.num_threads}")
         if self.max_windows_per_push < 1:
             raise ValueError(f"max_windows_per_push must be >= 1, got {self.max_windows_per_push}")
+        if self.samplings < 1:
+            raise ValueError(f"samplings must be >= 1, got {self.samplings}")
+        if self.samplings > 1 and self.early_exit > 0.0:
+            raise ValueError("samplings > 1 does not combine with early_exit (yet): set one of them")
 
 
 REPLAY_SOURCES = ("synth", "folder")

@@ -8,9 +8,10 @@ import torch
 
 from snn_control.perception.events.types import EventSample
 from snn_control.perception.spikepoint.config import SpikePointConfig
-from snn_control.perception.spikepoint.data import build_windows
+from snn_control.perception.spikepoint.data import build_windows, window_rng
 from snn_control.perception.spikepoint.early_exit import run_early_exit
 from snn_control.perception.spikepoint.model import SpikePoint
+from snn_control.perception.spikepoint.preprocess import preprocess_window
 from snn_control.perception.spikepoint.recognizer import StreamRecognizer
 from test_spikepoint_data import blob_sample
 
@@ -140,3 +141,26 @@ def test_early_exit_uses_fewer_steps(model):
         StreamRecognizer(model, early_exit=1.5)
     with pytest.raises(ValueError, match="EVENT_DTYPE"):
         StreamRecognizer(model).push(np.zeros(3))
+
+
+def test_samplings_average_independent_draws_of_each_window(model):
+    sample = blob_sample(2, "s", 5, duration_s=1.0)
+    one = stream(StreamRecognizer(model, seed=9), sample.events, 0.1)
+    three = stream(StreamRecognizer(model, seed=9, samplings=3), sample.events, 0.1)
+    assert len(three) == len(one) > 0
+    with torch.no_grad():
+        for k, d in enumerate(three):  # draw j: the points of sampling stream j, its own input spikes
+            t0 = d.window_start_s
+            ev = sample.events[(sample.events["t"] >= t0) & (sample.events["t"] < t0 + CFG.window_s)]
+            want = 0.0
+            for j in range(3):
+                local, cent = (torch.from_numpy(a) for a in preprocess_window(ev, t0, t0 + CFG.window_s, CFG,
+                                                                               window_rng(9, j, k)))
+                gen = torch.Generator().manual_seed(9 * 1_000_003 + k + 7_919 * j)
+                want = want + run_early_exit(model, local, cent, None, gen)[0][0]
+            assert d.scores == pytest.approx((want / 3).tolist(), abs=1e-6), k
+    assert [d.scores for d in one] != [d.scores for d in three]
+    with pytest.raises(ValueError, match="samplings"):
+        StreamRecognizer(model, samplings=0)
+    with pytest.raises(ValueError, match="does not combine"):
+        StreamRecognizer(model, samplings=2, early_exit=0.9)

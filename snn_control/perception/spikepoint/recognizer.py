@@ -57,6 +57,8 @@ class StreamRecognizer:
     Args:
         model_artifact: a model path (None: the shipped model) or a loaded :class:`SpikePoint`.
         early_exit: confidence threshold in (0, 1]; None or 0 runs all T steps.
+        samplings: K > 1 averages each window's class scores over K independent draws of its points
+            and input spikes (K times the work; not with ``early_exit``).
         seed: seeds the point sampling and the input spikes of each window.
         max_windows_per_push: most windows classified per push.
         max_buffer_events: most events held.
@@ -65,15 +67,20 @@ class StreamRecognizer:
 
     def __init__(self, model_artifact: str | Path | SpikePoint | None = None, early_exit: float | None = None,
                  seed: int = 0, max_windows_per_push: int = 4, max_buffer_events: int = 2_000_000,
-                 num_threads: int | None = None) -> None:
+                 num_threads: int | None = None, samplings: int = 1) -> None:
         self.model = model_artifact if isinstance(model_artifact, SpikePoint) else load_model(model_artifact)[0]
         self.model.eval()
         self.cfg = self.model.cfg
         if early_exit is not None and not (0.0 <= early_exit <= 1.0 and math.isfinite(early_exit)):
             raise ValueError(f"early_exit must be in (0, 1] (None or 0: off), got {early_exit}")
+        if isinstance(samplings, bool) or not isinstance(samplings, int) or samplings < 1:
+            raise ValueError(f"samplings must be an integer >= 1, got {samplings!r}")
+        if samplings > 1 and early_exit:
+            raise ValueError("samplings > 1 does not combine with early_exit (yet)")
         if max_windows_per_push < 1 or max_buffer_events < self.cfg.points:
             raise ValueError("max_windows_per_push must be >= 1 and max_buffer_events >= the model's points")
         self.early_exit = early_exit or None
+        self.samplings = samplings
         self.seed = int(seed)
         self.max_windows_per_push = int(max_windows_per_push)
         self.max_buffer_events = int(max_buffer_events)
@@ -181,10 +188,14 @@ class StreamRecognizer:
     def _classify(self, k: int, events: np.ndarray) -> Decision:
         cfg = self.cfg
         t0, t1 = self._start(k), self._start(k) + cfg.window_s
-        local, cent = (torch.from_numpy(a) for a in preprocess_window(events, t0, t1, cfg,
-                                                                       window_rng(self.seed, 0, k)))
-        gen = torch.Generator().manual_seed(self.seed * 1_000_003 + k)
-        rates, steps = run_early_exit(self.model, local, cent, self.early_exit, gen)  # step by step
+        rates = None
+        for j in range(self.samplings):  # draw j of the points (stream j) and of the input spikes
+            local, cent = (torch.from_numpy(a) for a in preprocess_window(events, t0, t1, cfg,
+                                                                           window_rng(self.seed, j, k)))
+            gen = torch.Generator().manual_seed(self.seed * 1_000_003 + k + 7_919 * j)
+            r, steps = run_early_exit(self.model, local, cent, self.early_exit, gen)  # step by step
+            rates = r if rates is None else rates + r
+        rates = rates / self.samplings
         scores = tuple(float(x) for x in rates[0])
         if max(scores) <= 0.0:  # no voter spiked: argmax would name the first class for nothing
             return Decision(None, scores, t0, t1, len(events), int(steps[0]), "no voter spiked")
