@@ -61,10 +61,10 @@ def run(args: argparse.Namespace) -> int:
     from snn_control.commands.train_spikepoint import data_provenance
     from snn_control.perception.events.datasets import load_gesture_dataset
     from snn_control.perception.spikepoint.artifact import load_model
+    from snn_control.perception.spikepoint.config import SpikePointConfig
     from snn_control.perception.spikepoint.data import build_windows
     from snn_control.perception.spikepoint.evaluate import (accuracy_report, activity_report, measure_speed,
                                                             plot_sweep, predict, sweep_early_exit)
-    from snn_control.perception.spikepoint.config import SpikePointConfig
     from snn_control.perception.spikepoint.model import SpikeCounts
 
     name = "snn-control eval spikepoint"
