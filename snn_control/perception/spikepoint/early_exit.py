@@ -7,8 +7,8 @@ confidence is its calibrated softmax maximum:
     c[t] = max_j softmax(beta * r[t])_j                           confidence in (1 / classes, 1)
 
 The window stops at the first step t >= ``exit_min_steps`` (of the model's config) with
-c[t] >= threshold (or after T steps) and is classified by argmax r[t]. beta (``confidence_scale`` of the model's config) is a temperature fitted on the
-validation windows at the end of training (:func:`fit_confidence_scale`, minimum negative
+c[t] >= threshold (or after T steps) and is classified by argmax r[t]. beta (``confidence_scale``
+of the model's config) is a temperature fitted on the validation windows at the end of training (:func:`fit_confidence_scale`, minimum negative
 log-likelihood of softmax(beta r[T]), temperature scaling as in Guo et al. 2017), so confidence
 means the same for every trained model. The network is run one step at a time and windows that
 have exited are dropped from the batch (their membranes too), so exited windows cost no network
