@@ -27,6 +27,24 @@ import numpy as np
 from snn_control.blimp.profiles import SetpointProfile
 
 
+def step_excursions(t_s: np.ndarray, z_m: np.ndarray, profile: SetpointProfile,
+                    overshoot_window_s: float = 30.0) -> tuple[np.ndarray, np.ndarray]:
+    """Per set-point change the flights reached: the largest excursion past the new set-point within
+    ``overshoot_window_s`` (m, >= 0), ``(B, S)``, and the steps ``(S,)`` (m, signed); ``z_m`` (B, T)."""
+    t, z = np.asarray(t_s, dtype=float), np.atleast_2d(np.asarray(z_m, dtype=float))
+    starts = profile.starts_s
+    ends = starts + np.asarray(profile.segments_s)
+    past, steps = [], []
+    for k in range(1, len(starts)):
+        step = profile.setpoints_m[k] - profile.setpoints_m[k - 1]
+        window = (t >= starts[k]) & (t < min(starts[k] + overshoot_window_s, ends[k]))
+        if step == 0 or not window.any():
+            continue
+        past.append(np.maximum((z[:, window] - profile.setpoints_m[k]) * np.sign(step), 0.0).max(axis=-1))
+        steps.append(step)
+    return (np.stack(past, axis=-1) if past else np.zeros((z.shape[0], 0))), np.asarray(steps, dtype=float)
+
+
 def tracking_metrics(
     t_s: np.ndarray,
     z_m: np.ndarray,
@@ -55,15 +73,10 @@ def tracking_metrics(
         window = (t >= max(start, end - settle_window_s)) & (t < end)
         if window.any() and t[-1] >= end - 1.5 * period - 1e-9:
             steady.append(np.mean(np.abs(err[:, window]), axis=-1))
-    over, excess = [np.zeros(z.shape[0])], [np.zeros(z.shape[0])]
-    for k in range(1, len(starts)):
-        step = profile.setpoints_m[k] - profile.setpoints_m[k - 1]
-        window = (t >= starts[k]) & (t < min(starts[k] + overshoot_window_s, ends[k]))
-        if step == 0 or not window.any():
-            continue
-        past = np.maximum((z[:, window] - profile.setpoints_m[k]) * np.sign(step), 0.0).max(axis=-1)
-        over.append(100.0 * past / abs(step))
-        excess.append(np.maximum(past - overshoot_target_pct / 100.0 * abs(step), 0.0))
+    past, steps = step_excursions(t, z, profile, overshoot_window_s)
+    over = [np.zeros(z.shape[0])] + [100.0 * past[:, j] / abs(s) for j, s in enumerate(steps)]
+    excess = [np.zeros(z.shape[0])] + [np.maximum(past[:, j] - overshoot_target_pct / 100.0 * abs(s), 0.0)
+                                       for j, s in enumerate(steps)]
     out = {
         "rmse_m": np.sqrt(np.mean(err**2, axis=-1)),
         "sse_m": np.mean(steady, axis=0) if steady else np.full(z.shape[0], np.nan),

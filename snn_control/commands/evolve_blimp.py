@@ -57,6 +57,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         "beyond 10 %% of the step with --cost absolute; default: pd 3, i 20)")
     parser.add_argument("--floor-weight", type=float,
                         help="closed-loop cost per second on the floor below the set-point (default: pd 0, i 0.02)")
+    parser.add_argument("--step-weight", type=float, default=0.0,
+                        help="with --cost pid: closed-loop cost per point a step overshoots beyond the PID's on the "
+                        "same step (the robustness matrix's criterion; default 0)")
+    parser.add_argument("--step-margin", type=float, default=0.0, help="points of that excess left free (default 0)")
+    parser.add_argument("--weight-bound", type=float, default=1.5,
+                        help="bound of the l0 and l1 weights and biases (default 1.5, the paper's)")
     parser.add_argument("--worst-weight", type=float, default=0.0,
                         help="weight of the worst flight in a generation's closed-loop cost (0: the mean)")
     parser.add_argument("--imitation-weight", type=float,
@@ -132,6 +138,7 @@ def build_config(args: argparse.Namespace):
         overshoot_weight=_pick(args.overshoot_weight, defaults["overshoot_weight"]),
         floor_weight=_pick(args.floor_weight, defaults["floor_weight"]),
         versus_pid=_pick(args.cost, defaults["cost"]) == "pid", worst_weight=args.worst_weight,
+        step_weight=args.step_weight, step_margin_pts=args.step_margin, weight_bound=args.weight_bound,
         imitation_weight=_pick(args.imitation_weight, defaults["imitation_weight"]),
         min_pearson=_pick(args.min_pearson, defaults["min_pearson"]),
         pearson_weight=_pick(args.pearson_weight, defaults["pearson_weight"]),

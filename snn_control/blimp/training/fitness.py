@@ -20,9 +20,11 @@ Scored *against the PID* (``versus_pid``: what a robustness matrix asks of the p
 plant), the PID flies the same plant and profile and
 
     J_rel = RMSE / RMSE_PID + w_sse * SSE + w_os * max(0, X - s X_PID) + w_du * max(0, DU - DU_PID) + w_floor * T_floor
+            + w_step * max(0, max_k 100 (x_k - x_PID,k) / max(|step_k|, floor) - margin)
 
 with X the worst excursion past a new set-point (m), s = ``pid_excursion_share`` (0.9: aim below
-the PID's overshoot) and DU the mean |u[k] - u[k-1]|.
+the PID's overshoot), DU the mean |u[k] - u[k-1]| and x_k the excursion past step k's set-point
+(the last term, off by default, is the robustness matrix's overshoot criterion, step by step).
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from snn_control.blimp.controllers import SummedController
 from snn_control.blimp.dynamics import BlimpDynamics
 from snn_control.blimp.flight import Flight, fly_batch
 from snn_control.blimp.guard import GuardParams
-from snn_control.blimp.metrics import tracking_metrics
+from snn_control.blimp.metrics import step_excursions, tracking_metrics
 from snn_control.blimp.pid import PIDController, PIDParams, PIDTerm
 from snn_control.blimp.plant import BlimpPlant, plant_rows
 from snn_control.blimp.profiles import SetpointProfile
@@ -100,6 +102,9 @@ class ClosedLoopWeights:
     versus_pid: bool = False  # score against the PID flying the same plant and profile (see module doc)
     pid_excursion_share: float = 0.9  # versus_pid: excursions are penalized beyond this share of the PID's
     worst: float = 0.0  # cost over flights = (1 - worst) * mean + worst * max (weight on the worst plant)
+    step_pts: float = 0.0  # versus_pid: per point a step overshoots beyond the PID's on that step (+ margin)
+    step_margin_pts: float = 0.0
+    step_floor_m: float = 0.25  # steps smaller than this count as this large (percentages of tiny steps explode)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -151,10 +156,12 @@ def profile_setpoints(profiles: list[SetpointProfile], control_period_s: float =
 
 def closed_loop_cost(metrics: dict[str, np.ndarray], weights: ClosedLoopWeights = ClosedLoopWeights(),
                      mean_abs_du: np.ndarray | float = 0.0, floor_s: np.ndarray | float = 0.0,
-                     pid: dict[str, np.ndarray] | None = None) -> np.ndarray:
+                     pid: dict[str, np.ndarray] | None = None, step_excess_pts: np.ndarray | float = 0.0
+                     ) -> np.ndarray:
     """J per row from :func:`~snn_control.blimp.metrics.tracking_metrics` of a batch (computed with
     the same overshoot target), the mean |du| and the seconds on the floor of each row; with
-    ``pid`` (the PID's figures on the same flights, rows alike) the relative cost J_rel."""
+    ``pid`` (the PID's figures on the same flights, rows alike) the relative cost J_rel, plus
+    ``weights.step_pts`` times ``step_excess_pts`` (:func:`step_excess_pts`)."""
     sse = weights.sse * np.nan_to_num(metrics["sse_m"], nan=0.0)
     wear = weights.du * np.asarray(mean_abs_du)
     if pid is None:
@@ -164,9 +171,22 @@ def closed_loop_cost(metrics: dict[str, np.ndarray], weights: ClosedLoopWeights 
         cost = (metrics["rmse_m"] / np.maximum(pid["rmse_m"], 1e-3) + sse
                 + weights.overshoot * np.maximum(
                     metrics["overshoot_excess_m"] - weights.pid_excursion_share * pid["overshoot_excess_m"], 0.0)
-                + weights.du * np.maximum(np.asarray(mean_abs_du) - pid["mean_abs_du"], 0.0))
+                + weights.du * np.maximum(np.asarray(mean_abs_du) - pid["mean_abs_du"], 0.0)
+                + weights.step_pts * np.asarray(step_excess_pts))
     cost = cost + weights.floor * np.asarray(floor_s)
     return np.where(np.isfinite(cost), cost, 1e6)
+
+
+def step_excess_pts(past: np.ndarray, pid_past: np.ndarray, steps: np.ndarray,
+                    weights: ClosedLoopWeights = ClosedLoopWeights()) -> np.ndarray:
+    """Per row, the worst step's overshoot beyond the PID's on the same step, in points of the step
+    (floored at ``weights.step_floor_m``), less ``weights.step_margin_pts``, at least 0: what the
+    robustness matrix bounds (its overshoot is the worst step's, in percent)."""
+    if steps.size == 0:
+        return np.zeros(past.shape[0])
+    size = np.maximum(np.abs(steps), weights.step_floor_m)
+    pts = 100.0 * (past - pid_past) / size - weights.step_margin_pts
+    return np.maximum(pts.max(axis=-1), 0.0)
 
 
 def floor_seconds(flights: Flight, floor_m: float = 0.02) -> np.ndarray:
@@ -215,6 +235,12 @@ def evaluate_closed_loop(
     for j, profile in enumerate(profiles):
         r = slice(j * pop, (j + 1) * pop)
         m = _figures(flights, r, profile, weights)
-        pid = None if pid_flights is None else _figures(pid_flights, slice(j, j + 1), profile, weights)
-        costs.append(closed_loop_cost(m, weights, m["mean_abs_du"], floor[r], pid))
+        pid, excess = None, 0.0
+        if pid_flights is not None:
+            pid = _figures(pid_flights, slice(j, j + 1), profile, weights)
+            if weights.step_pts:
+                past, steps = step_excursions(flights.t_s, flights.z_m[r], profile)
+                excess = step_excess_pts(past, step_excursions(flights.t_s, pid_flights.z_m[j:j + 1], profile)[0],
+                                         steps, weights)
+        costs.append(closed_loop_cost(m, weights, m["mean_abs_du"], floor[r], pid, excess))
     return (1.0 - weights.worst) * np.mean(costs, axis=0) + weights.worst * np.max(costs, axis=0)

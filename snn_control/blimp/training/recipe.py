@@ -50,6 +50,7 @@ class EvolveConfig(DictIO):
     block: bool = False
     readout: str = ""  # "" = the role's: leaky for pd, integrating for i
     readout_bound: float = 0.0  # 0 = the readout's: 1.5 (leaky, the paper's), 0.02 per spike (integrating)
+    weight_bound: float = 1.5  # bound of the l0 and l1 weights and biases (the paper's 1.5)
     plants: str = "random"  # "random": every flight on a plant drawn from PlantDistribution; "nominal"
     algorithm: str = "cma"
     population: int = 48
@@ -77,6 +78,8 @@ class EvolveConfig(DictIO):
     floor_weight: float = 0.02  # closed-loop cost per second on the floor below the set-point
     versus_pid: bool = True  # closed-loop cost relative to the PID flying the same plant and profile
     worst_weight: float = 0.0  # closed-loop cost = (1 - w) mean + w max over a generation's flights
+    step_weight: float = 0.0  # versus_pid: cost per point a step overshoots beyond the PID's on that step
+    step_margin_pts: float = 0.0  # ... less this margin
     imitation_weight: float = 0.0  # the paper's imitation fitness kept in the closed-loop cost, this weight
     min_pearson: float = 0.0  # closed-loop cost + pearson_weight * max(0, min_pearson - r) (r: vs the PID term)
     pearson_weight: float = 0.0
@@ -91,6 +94,8 @@ class EvolveConfig(DictIO):
             raise ValueError(f"EvolveConfig.pd_target must be 'clean' or 'sensed', got {self.pd_target!r}")
         if self.plants not in ("random", "nominal"):
             raise ValueError(f"EvolveConfig.plants must be 'random' or 'nominal', got {self.plants!r}")
+        if not 0 < self.weight_bound < np.inf:
+            raise ValueError(f"EvolveConfig.weight_bound must be > 0, got {self.weight_bound}")
         if not self.readout_bound >= 0:
             raise ValueError(f"EvolveConfig.readout_bound must be >= 0 (0: the readout's default), got {self.readout_bound}")
         if self.algorithm not in ("cma", "ga"):
@@ -124,7 +129,7 @@ class EvolveConfig(DictIO):
         readout = self.readout or ("integrating" if self.role == "i" else "leaky")
         bound = self.readout_bound or (0.02 if readout == "integrating" else 1.5)
         return BlimpSNNLayout.for_role(self.role, self.hidden or None, n_pairs=self.n_pairs, block=self.block,
-                                       readout_bound=bound, readout=readout)
+                                       readout_bound=bound, readout=readout, weight_bound=self.weight_bound)
 
     def stages(self) -> list[tuple[str, int, int]]:
         """``(name, first generation, end generation)`` of each stage that runs."""
@@ -165,7 +170,8 @@ def _partner(config: EvolveConfig) -> Any:
 def _task_source(config: EvolveConfig, layout: BlimpSNNLayout) -> TaskSource:
     weights = ClosedLoopWeights(config.sse_weight, config.overshoot_weight, config.overshoot_target_pct,
                                 config.du_weight, config.floor_weight, config.versus_pid,
-                                worst=config.worst_weight)
+                                worst=config.worst_weight, step_pts=config.step_weight,
+                                step_margin_pts=config.step_margin_pts)
     partner = _partner(config) if config.closed_loop_generations else "pid_i"
     return TaskSource(
         layout,

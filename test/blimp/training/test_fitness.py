@@ -282,3 +282,38 @@ def test_closed_loop_task_keeps_the_imitation_in_the_cost():
     np.testing.assert_allclose(mimic - plain, 0.5 * fitness + 10.0 * np.maximum(0.9 - r, 0.0), rtol=1e-12)
     np.testing.assert_allclose(fitness, im(genomes), rtol=1e-12)
     assert np.all(r <= 1.0) and np.all(r >= -1.0)
+
+
+def test_step_cost_compares_each_step_with_the_pid_in_points():
+    from snn_control.blimp.metrics import step_excursions
+    from snn_control.blimp.training.fitness import step_excess_pts
+
+    profile = SetpointProfile.uniform([0.5, 1.0, 0.9, 1.5], 10.0)
+    t = np.arange(400) * 0.1
+    z = np.tile(profile.at(t), (2, 1))
+    z[0, 120] += 0.08  # 8 cm past the +0.5 m step's set-point (0 cm for the PID below)
+    z[1, 220] -= 0.03  # 3 cm past the -0.1 m step's set-point: floored at 0.25 m, 12 points
+    past, steps = step_excursions(t, z, profile)
+    np.testing.assert_allclose(steps, [0.5, -0.1, 0.6])
+    np.testing.assert_allclose(past, [[0.08, 0.0, 0.0], [0.0, 0.03, 0.0]], atol=1e-12)
+    pid = np.array([[0.02, 0.0, 0.0]])  # the PID's own excursions on the same steps
+    w = ClosedLoopWeights(step_floor_m=0.25)
+    np.testing.assert_allclose(step_excess_pts(past, pid, steps, w), [12.0, 12.0])
+    np.testing.assert_allclose(step_excess_pts(past, pid, steps, ClosedLoopWeights(step_margin_pts=5.0)), [7.0, 7.0])
+    # the metrics keep their meaning: worst step in percent of the step
+    m = tracking_metrics(t, z, np.zeros_like(z), profile)
+    np.testing.assert_allclose(m["overshoot_pct"], [16.0, 30.0])
+
+
+def test_step_weight_adds_the_step_cost_against_the_pid():
+    layout = BlimpSNNLayout.for_role("pd", n_pairs=3)
+    genomes = layout.denormalize(np.random.default_rng(4).uniform(size=(3, layout.n_genes)))
+    profiles = [SetpointProfile.uniform([0.8, 1.3, 0.8], 20.0)]
+    base = ClosedLoopWeights(versus_pid=True)
+    plain = evaluate_closed_loop(layout, genomes, "pid_i", profiles, seed=5, weights=base)
+    from dataclasses import replace
+    stepped = evaluate_closed_loop(layout, genomes, "pid_i", profiles, seed=5, weights=replace(base, step_pts=0.1))
+    # random networks overshoot far past the PID on these steps: the step cost adds to every row
+    assert np.all(np.isfinite(stepped)) and np.all(stepped > plain + 1.0)
+    lenient = replace(base, step_pts=0.1, step_margin_pts=1e6)  # a margin no step reaches: no step cost
+    np.testing.assert_allclose(evaluate_closed_loop(layout, genomes, "pid_i", profiles, seed=5, weights=lenient), plain)
