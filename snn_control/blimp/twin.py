@@ -41,12 +41,27 @@ def blimp_control_step(state: BlimpState, u: np.ndarray, p: BlimpDynamics, n_sub
     return BlimpState(z, v, a, phi)
 
 
+class _GroupNormal:
+    """``standard_normal((batch,))``: ``groups`` draws of ``rng`` per call, each repeated over its
+    contiguous group of rows."""
+
+    def __init__(self, rng: np.random.Generator, groups: int) -> None:
+        self._rng, self.groups = rng, int(groups)
+
+    def standard_normal(self, shape: tuple[int, ...]) -> np.ndarray:
+        return np.repeat(self._rng.standard_normal(self.groups), shape[0] // self.groups)
+
+
 class BlimpBatchSim:
     """``batch`` independent blimps with ToF sensors, stepped one control period at a time.
 
     ``dynamics`` is one plant for every row, or one per row (a list of ``BlimpDynamics`` or a
     :class:`~snn_control.blimp.plant.BatchDynamics`); ``noise_std_m`` (batch,) overrides the
-    sensor's noise per row; ``initial_altitude_m`` may be one per row.
+    sensor's noise per row; ``initial_altitude_m`` may be one per row. With ``noise_groups`` = G
+    the rows form G contiguous groups of batch / G rows, and every row of a group reads the same
+    standard-normal draw each tick (times its own ``noise_std_m``): common random numbers, so the
+    genomes of a population that fly one profile are compared under one noise sequence, and row
+    k's noise does not depend on how many rows fly beside it.
     """
 
     def __init__(
@@ -58,9 +73,14 @@ class BlimpBatchSim:
         initial_altitude_m: float | np.ndarray = 0.5,
         seed: int | None = 0,
         noise_std_m: np.ndarray | None = None,
+        noise_groups: int | None = None,
     ) -> None:
         if batch < 1:
             raise ValueError(f"batch must be >= 1, got {batch}")
+        if noise_groups is not None and not (isinstance(noise_groups, int) and noise_groups >= 1
+                                             and batch % noise_groups == 0):
+            raise ValueError(f"noise_groups must be a positive divisor of batch ({batch}), got {noise_groups!r}")
+        self.noise_groups = noise_groups
         if isinstance(dynamics, (list, tuple)):
             if len(dynamics) != batch:
                 raise ValueError(f"one plant per row: got {len(dynamics)} plants for {batch} rows")
@@ -82,6 +102,8 @@ class BlimpBatchSim:
 
     def reset(self, seed: int | None = None) -> np.ndarray:
         self._rng = np.random.default_rng(seed)
+        if self.noise_groups is not None:
+            self._rng = _GroupNormal(self._rng, self.noise_groups)
         self.state = blimp_initial_state(self.initial_altitude_m, self.batch)
         self.time_s = 0.0
         return self.read_range()

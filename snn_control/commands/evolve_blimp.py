@@ -9,11 +9,10 @@ Writes the deployed network as an artifact (``--out``, default ``runs/blimp/<rol
 ``--ship`` into the package's shipped ``<role>_snn``), and into ``--run-dir`` checkpoints every
 ``--checkpoint-every`` generations, ``log.json`` and ``fitness.png``. Every training flight flies
 its own plant, start altitude and sensor noise (``--plants random``, :class:`snn_control.blimp.plant.PlantDistribution`).
-The artifact's provenance names the closed-loop partner by its checksum. The reproduction recipe
-for the shipped pair (PD first: the I-SNN's closed-loop stage flies with it):
-
-    snn-control evolve blimp --controller pd --out runs/blimp/pd_snn.npz
-    snn-control evolve blimp --controller i --partner runs/blimp/pd_snn.npz --out runs/blimp/i_snn.npz
+The artifact's provenance names the closed-loop partner (and a start artifact, ``--init-from``) by
+its checksum. The shipped pair is :data:`RECIPE`, four runs in order: each network from scratch
+beside the other's first version, then each refined in closed loop beside the other's final one
+(the PD-SNN on slow and light blimps, the I-SNN beside that refined PD-SNN).
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from pathlib import Path
 from snn_control.blimp.snn.network import HIDDEN_KINDS
 from snn_control.evolve.popmap import add_backend_arguments
 
-DEFAULTS = {  # per role: the recipe of the shipped pair, each run well under 10 minutes on two cores
+DEFAULTS = {  # per role: the first version of each network (RECIPE refines both), each run under 10 minutes
     # PD-SNN: the PID's gains by design, imitation, then tracking beside the PID's own I term
     "pd": {"generations": 150, "closed_loop_generations": 500, "init": "design", "sigma": 0.02, "partner": "pid",
            "cost": "absolute", "overshoot_weight": 3.0, "du_weight": 0.1, "floor_weight": 0.0,
@@ -37,6 +36,19 @@ DEFAULTS = {  # per role: the recipe of the shipped pair, each run well under 10
           "cost": "pid", "overshoot_weight": 20.0, "du_weight": 2.0, "floor_weight": 0.02,
           "imitation_weight": 0.0, "min_pearson": 0.92, "pearson_weight": 10.0},
 }
+
+
+RECIPE = (  # (artifact, flags): the shipped pair, run in this order (README, "The recipe")
+    ("pd_base", "--controller pd --out runs/blimp/pd_base.npz"),
+    ("i_base", "--controller i --partner runs/blimp/pd_base.npz --out runs/blimp/i_base.npz"),
+    ("pd_snn", "--controller pd --init-from runs/blimp/pd_base.npz --generations 0 --closed-loop-generations 150 "
+               "--partner runs/blimp/i_base.npz --closed-loop-profiles 6 --corner-flights 2 --holdout-profiles 16 "
+               "--holdout-corner-flights 6 --overshoot-weight 60 --du-weight 1 --workers 2 --out runs/blimp/pd_snn.npz"),
+    ("i_snn", "--controller i --init-from runs/blimp/i_base.npz --generations 0 --closed-loop-generations 150 "
+              "--partner runs/blimp/pd_snn.npz --closed-loop-profiles 6 --corner-flights 3 --holdout-profiles 16 "
+              "--holdout-corner-flights 8 --overshoot-weight 40 --step-weight 0.1 --common-noise --workers 2 "
+              "--out runs/blimp/i_snn.npz"),
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -61,6 +73,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --cost pid: closed-loop cost per point a step overshoots beyond the PID's on the "
                         "same step (the robustness matrix's criterion; default 0)")
     parser.add_argument("--step-margin", type=float, default=0.0, help="points of that excess left free (default 0)")
+    parser.add_argument("--common-noise", action="store_true",
+                        help="closed loop: every genome of a generation (and the PID) reads the same sensor noise on "
+                        "a flight (common random numbers; the result no longer depends on --workers)")
     parser.add_argument("--weight-bound", type=float, default=1.5,
                         help="bound of the l0 and l1 weights and biases (default 1.5, the paper's)")
     parser.add_argument("--worst-weight", type=float, default=0.0,
@@ -94,6 +109,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--closed-loop-sigma", type=float, default=0.02)
     parser.add_argument("--init", choices=("prior", "design", "random"),
                         help="start: design (pd: from the PID gains), prior (least-squares readout), random")
+    parser.add_argument("--init-from", metavar="FILE.npz",
+                        help="start from this network artifact instead (same role and layout), e.g. to refine a "
+                        "network in closed loop with --generations 0")
     parser.add_argument("--partner", help="closed-loop partner: pid (the PID's other term), shipped (the shipped "
                         "other network) or an artifact path (default: pd pid, i shipped)")
     parser.add_argument("--seed", type=int, default=0)
@@ -121,6 +139,17 @@ def _partner_provenance(config) -> dict:
     return {"kind": "blimp_snn", "artifact": path.stem, "sha256": meta["sha256"]}
 
 
+def _init_provenance(config) -> dict:
+    """The artifact a run started from, named by its checksum (none for the built-in starts)."""
+    from snn_control.blimp.training.recipe import INITS
+
+    if config.init in INITS:
+        return {}
+    path = Path(config.init)
+    meta = json.loads(path.with_suffix(".json").read_text())
+    return {"init": {"kind": "blimp_snn", "artifact": path.stem, "sha256": meta["sha256"]}}
+
+
 def _pick(value, default):
     return default if value is None else value
 
@@ -131,6 +160,8 @@ def build_config(args: argparse.Namespace):
 
     role = args.controller
     defaults = DEFAULTS[role]
+    if args.init and args.init_from:
+        raise ValueError("--init and --init-from exclude each other")
     return EvolveConfig(
         role=role, hidden=args.hidden or "", n_pairs=args.pairs, block=args.block, readout=args.readout or "",
         plants=args.plants, imitation_flights=args.imitation_flights,
@@ -139,6 +170,7 @@ def build_config(args: argparse.Namespace):
         floor_weight=_pick(args.floor_weight, defaults["floor_weight"]),
         versus_pid=_pick(args.cost, defaults["cost"]) == "pid", worst_weight=args.worst_weight,
         step_weight=args.step_weight, step_margin_pts=args.step_margin, weight_bound=args.weight_bound,
+        common_noise=args.common_noise,
         imitation_weight=_pick(args.imitation_weight, defaults["imitation_weight"]),
         min_pearson=_pick(args.min_pearson, defaults["min_pearson"]),
         pearson_weight=_pick(args.pearson_weight, defaults["pearson_weight"]),
@@ -150,7 +182,7 @@ def build_config(args: argparse.Namespace):
         holdout_profiles=args.holdout_profiles, holdout_corner_flights=args.holdout_corner_flights,
         corner_tail=args.corner_tail,
         sigma=_pick(args.sigma, defaults["sigma"]), closed_loop_sigma=args.closed_loop_sigma,
-        init=_pick(args.init, defaults["init"]), partner=_pick(args.partner, defaults["partner"]),
+        init=args.init_from or _pick(args.init, defaults["init"]), partner=_pick(args.partner, defaults["partner"]),
         holdout_every=args.holdout_every, checkpoint_every=args.checkpoint_every, workers=args.workers,
         seed=args.seed,
     )
@@ -174,7 +206,7 @@ def run(args: argparse.Namespace) -> int:
     meta = {
         "provenance": {"command": "snn-control evolve blimp", "config": config.to_dict(),
                        "generations_run": result.generations, "wall_s": round(result.wall_s, 1),
-                       "partner": _partner_provenance(config)},
+                       "partner": _partner_provenance(config), **_init_provenance(config)},
         "holdout": result.holdout,
     }
     out = Path(args.out or f"runs/blimp/{role}_snn.npz")

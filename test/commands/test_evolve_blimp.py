@@ -27,18 +27,39 @@ def test_bad_partner_is_refused(capsys, tmp_path):
     assert "file not found" in capsys.readouterr().err
 
 
-def test_the_defaults_are_the_shipped_recipe():
-    # `snn-control evolve blimp --controller C` must rebuild the shipped networks' settings
+def test_init_from_is_checked(capsys, tmp_path):
+    base = ["evolve", "blimp", "--controller", "pd", "--run-dir", str(tmp_path), "--no-progress"]
+    assert main(base + ["--init", "design", "--init-from", str(tmp_path / "x.npz")]) == 2
+    assert "exclude each other" in capsys.readouterr().err
+    assert main(base + ["--init-from", str(tmp_path / "none.npz"), "--generations", "0",
+                        "--closed-loop-generations", "1"]) == 2
+    assert "file not found" in capsys.readouterr().err
+
+
+def test_the_recipe_rebuilds_the_shipped_pair():
+    # README's four commands (RECIPE) must rebuild the shipped networks' settings, and the checksums in
+    # their provenance must chain: the I-SNN flew beside the shipped PD-SNN, both refinements started
+    # from and flew beside the same first versions
     import argparse
+    import shlex
 
     from snn_control.artifacts.store import shipped_artifact
-    from snn_control.commands.evolve_blimp import add_arguments, build_config
+    from snn_control.commands.evolve_blimp import RECIPE, add_arguments, build_config
 
     parser = argparse.ArgumentParser()
     add_arguments(parser)
-    for role, name in (("pd", "pd_snn"), ("i", "i_snn")):
+    meta = {}
+    for name, flags in RECIPE:
+        if name not in ("pd_snn", "i_snn"):
+            continue
         shipped = json.loads(shipped_artifact(name).with_suffix(".json").read_text())
+        meta[name] = shipped
         saved = shipped["metadata"]["provenance"]["config"]
-        built = build_config(parser.parse_args(["--controller", role])).to_dict()
+        built = build_config(parser.parse_args(shlex.split(flags))).to_dict()
         differ = {k for k in set(saved) | set(built) if saved.get(k, built.get(k)) != built.get(k)}
-        assert differ <= {"partner"}, (role, {k: (saved.get(k), built.get(k)) for k in differ})
+        assert differ <= {"partner", "init"}, (name, {k: (saved.get(k), built.get(k)) for k in differ})
+    pd, i = (meta[n]["metadata"]["provenance"] for n in ("pd_snn", "i_snn"))
+    assert i["partner"]["sha256"] == meta["pd_snn"]["sha256"]
+    assert pd["partner"]["artifact"] == i["init"]["artifact"] == "i_base"
+    assert pd["partner"]["sha256"] == i["init"]["sha256"]
+    assert pd["init"]["artifact"] == "pd_base"

@@ -105,6 +105,7 @@ class ClosedLoopWeights:
     step_pts: float = 0.0  # versus_pid: per point a step overshoots beyond the PID's on that step (+ margin)
     step_margin_pts: float = 0.0
     step_floor_m: float = 0.25  # steps smaller than this count as this large (percentages of tiny steps explode)
+    common_noise: bool = False  # every genome (and the PID) reads one noise sequence per flight: common random numbers
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,16 +134,19 @@ def fly_candidates(
     control_period_s: float = 0.1,
     initial_altitude_m: float | np.ndarray = 0.5,
     noise_std_m: np.ndarray | None = None,
+    noise_groups: int | None = None,
 ) -> Flight:
     """Fly every candidate row (plus the fixed partner) in the twin, all at once, behind the guard
     that flies the robot (:func:`snn_control.blimp.flight.fly_batch`).
 
     ``setpoints_m`` is the set-point per control tick, ``(T,)`` for every row or ``(batch, T)``;
-    ``dynamics``, ``initial_altitude_m`` and ``noise_std_m`` may give one plant per row.
+    ``dynamics``, ``initial_altitude_m`` and ``noise_std_m`` may give one plant per row;
+    ``noise_groups`` shares each tick's noise draw within contiguous groups of rows (see
+    :class:`~snn_control.blimp.twin.BlimpBatchSim`).
     """
     controller = pair_controller(candidate, partner, u_max, control_period_s)
     sim = BlimpBatchSim(candidate.batch, dynamics, sensor, control_period_s=control_period_s, seed=seed,
-                        initial_altitude_m=initial_altitude_m, noise_std_m=noise_std_m)
+                        initial_altitude_m=initial_altitude_m, noise_std_m=noise_std_m, noise_groups=noise_groups)
     guard = GuardParams(sensor.min_m, sensor.max_m, u_max=u_max)
     return fly_batch(controller, sim, sim.read_range(), setpoints_m, guard)
 
@@ -200,8 +204,10 @@ def _figures(flights: Flight, rows: slice, profile: SetpointProfile, weights: Cl
     return tracking_metrics(flights.t_s, flights.z_m[rows], flights.u[rows], profile, overshoot_target_pct=target)
 
 
-def _pid_flights(profiles: list[SetpointProfile], plants: list[BlimpPlant], seed: int) -> Flight:
-    sim = BlimpBatchSim(len(plants), seed=seed + 1, **plant_rows(plants))
+def _pid_flights(profiles: list[SetpointProfile], plants: list[BlimpPlant], seed: int, common: bool = False) -> Flight:
+    # common: profile j reads the noise every candidate flying it reads (the same seed, one draw per profile)
+    sim = BlimpBatchSim(len(plants), seed=seed if common else seed + 1, noise_groups=len(plants) if common else None,
+                        **plant_rows(plants))
     return fly_batch(PIDController(), sim, sim.read_range(), profile_setpoints(profiles), GuardParams())
 
 
@@ -228,9 +234,10 @@ def evaluate_closed_loop(
     if all(pl == plants[0] for pl in plants):  # one plant: its scalars (the nominal runs stay bit-identical)
         rows.update(dynamics=plants[0].dynamics, noise_std_m=None)
     flights = fly_candidates(layout.decode(np.tile(g, (len(profiles), 1))), partner, ref, seed=seed,
-                             sensor=plants[0].sensor(), **rows)
+                             sensor=plants[0].sensor(), noise_groups=len(profiles) if weights.common_noise else None,
+                             **rows)
     floor = floor_seconds(flights)
-    pid_flights = _pid_flights(profiles, plants, seed) if weights.versus_pid else None
+    pid_flights = _pid_flights(profiles, plants, seed, weights.common_noise) if weights.versus_pid else None
     costs = []
     for j, profile in enumerate(profiles):
         r = slice(j * pop, (j + 1) * pop)

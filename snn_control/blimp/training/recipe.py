@@ -36,6 +36,7 @@ from snn_control.evolve.popmap import PopulationMap, evaluate_population, popula
 from snn_control.evolve.strategies import Individual, make_strategy
 
 CHECKPOINT_KIND = "blimp_snn_checkpoint"
+INITS = ("prior", "design", "random")
 _RESUMABLE_CHANGES = {"generations", "closed_loop_generations", "workers", "checkpoint_every"}
 STAGE_TITLES = {"imitation": "imitation: MAE + 1 - Pearson", "closed_loop": "closed loop: tracking cost"}
 
@@ -56,7 +57,8 @@ class EvolveConfig(DictIO):
     population: int = 48
     generations: int = 300
     sigma: float = 0.05  # initial step in [0, 1] gene coordinates (paper: 0.005)
-    init: str = "prior"  # "prior" (active network + least-squares readout), "design" (pd), "random"
+    init: str = "prior"  # "prior" (active network + least-squares readout), "design" (pd), "random", or an
+    #                      artifact path (.npz): start from that network (same layout), e.g. to refine it
     init_candidates: int = 32
     closed_loop_generations: int = 0
     closed_loop_sigma: float = 0.02
@@ -80,6 +82,7 @@ class EvolveConfig(DictIO):
     worst_weight: float = 0.0  # closed-loop cost = (1 - w) mean + w max over a generation's flights
     step_weight: float = 0.0  # versus_pid: cost per point a step overshoots beyond the PID's on that step
     step_margin_pts: float = 0.0  # ... less this margin
+    common_noise: bool = False  # closed loop: all genomes read one noise sequence per flight (common random numbers)
     imitation_weight: float = 0.0  # the paper's imitation fitness kept in the closed-loop cost, this weight
     min_pearson: float = 0.0  # closed-loop cost + pearson_weight * max(0, min_pearson - r) (r: vs the PID term)
     pearson_weight: float = 0.0
@@ -100,8 +103,8 @@ class EvolveConfig(DictIO):
             raise ValueError(f"EvolveConfig.readout_bound must be >= 0 (0: the readout's default), got {self.readout_bound}")
         if self.algorithm not in ("cma", "ga"):
             raise ValueError(f"EvolveConfig.algorithm must be 'cma' or 'ga', got {self.algorithm!r}")
-        if self.init not in ("prior", "design", "random"):
-            raise ValueError(f"EvolveConfig.init must be 'prior', 'design' or 'random', got {self.init!r}")
+        if self.init not in INITS and not str(self.init).endswith(".npz"):
+            raise ValueError(f"EvolveConfig.init must be one of {INITS} or an artifact path (.npz), got {self.init!r}")
         if self.init == "design" and (self.role != "pd" or self.layout().adaptive):
             raise ValueError("EvolveConfig.init 'design' builds PD-SNNs with a LIF hidden layer (role pd)")
         for name in ("population", "holdout_every", "checkpoint_every", "workers", "init_candidates",
@@ -171,7 +174,7 @@ def _task_source(config: EvolveConfig, layout: BlimpSNNLayout) -> TaskSource:
     weights = ClosedLoopWeights(config.sse_weight, config.overshoot_weight, config.overshoot_target_pct,
                                 config.du_weight, config.floor_weight, config.versus_pid,
                                 worst=config.worst_weight, step_pts=config.step_weight,
-                                step_margin_pts=config.step_margin_pts)
+                                step_margin_pts=config.step_margin_pts, common_noise=config.common_noise)
     partner = _partner(config) if config.closed_loop_generations else "pid_i"
     return TaskSource(
         layout,
@@ -212,6 +215,8 @@ class _Run:
 
 def _initial_genome(run: _Run, config: EvolveConfig, source: TaskSource, pmap: PopulationMap) -> np.ndarray:
     layout, rng = run.layout, np.random.default_rng([config.seed, 3])
+    if config.init not in INITS:
+        return artifact_genome(config.init, layout)
     if config.init == "random":
         return random_genome(layout, rng)
     if config.init == "design":
@@ -220,6 +225,23 @@ def _initial_genome(run: _Run, config: EvolveConfig, source: TaskSource, pmap: P
         return candidates[int(np.argmin(evaluate_population(task, candidates, pmap)))]
     task = source.imitation(0)
     return initial_genome(layout, task.errors_m, task.target, rng, config.init_candidates)[0]
+
+
+def artifact_genome(path: str | Path, layout: BlimpSNNLayout) -> np.ndarray:
+    """The genome of the network artifact at ``path``, which must have ``layout``.
+
+    Raises:
+        ArtifactError: missing or corrupt files, or another role.
+        ValueError: the artifact's layout differs from ``layout``.
+    """
+    from snn_control.blimp.snn.controller import load_blimp_snn
+
+    other, genome, _ = load_blimp_snn(path, role=layout.role)
+    mine, theirs = layout.to_dict(), other.to_dict()
+    if mine != theirs:
+        diff = {k: (v, mine.get(k)) for k, v in theirs.items() if mine.get(k) != v}
+        raise ValueError(f"{path}: its layout differs from the run's (artifact, run): {diff}")
+    return np.asarray(genome, dtype=float)
 
 
 def _start_stage(run: _Run, config: EvolveConfig, stage: str, source: TaskSource, pmap: PopulationMap) -> None:

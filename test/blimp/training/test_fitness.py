@@ -317,3 +317,29 @@ def test_step_weight_adds_the_step_cost_against_the_pid():
     assert np.all(np.isfinite(stepped)) and np.all(stepped > plain + 1.0)
     lenient = replace(base, step_pts=0.1, step_margin_pts=1e6)  # a margin no step reaches: no step cost
     np.testing.assert_allclose(evaluate_closed_loop(layout, genomes, "pid_i", profiles, seed=5, weights=lenient), plain)
+
+
+def test_common_noise_scores_a_genome_alike_whoever_flies_beside_it():
+    layout = BlimpSNNLayout.for_role("pd", n_pairs=3)
+    genomes = layout.denormalize(np.random.default_rng(4).uniform(size=(3, layout.n_genes)))
+    profiles = [SetpointProfile.uniform([0.8, 1.2], 20.0), SetpointProfile.uniform([1.0, 0.6], 20.0)]
+    w = ClosedLoopWeights(versus_pid=True, common_noise=True)
+    together = evaluate_closed_loop(layout, genomes, "pid_i", profiles, seed=5, weights=w)
+    alone = [evaluate_closed_loop(layout, g[None], "pid_i", profiles, seed=5, weights=w)[0] for g in genomes]
+    np.testing.assert_allclose(together, alone, rtol=1e-12)  # so the population's chunking cannot matter
+    # without it each row reads its own draws: the same genome scores differently in another batch
+    old = ClosedLoopWeights(versus_pid=True)
+    assert evaluate_closed_loop(layout, genomes, "pid_i", profiles, seed=5, weights=old)[1] != \
+        evaluate_closed_loop(layout, genomes[1:2], "pid_i", profiles, seed=5, weights=old)[0]
+
+
+def test_grouped_noise_in_the_twin():
+    from snn_control.blimp.tof import ToFSensor
+    from snn_control.blimp.twin import BlimpBatchSim
+
+    sim = BlimpBatchSim(6, sensor=ToFSensor(resolution_m=0.0), seed=3, noise_groups=2, initial_altitude_m=1.0)
+    for _ in range(3):
+        z = sim.step(np.zeros(6))
+        assert np.all(z[:3] == z[0]) and np.all(z[3:] == z[3]) and z[0] != z[3]
+    with pytest.raises(ValueError, match="noise_groups"):
+        BlimpBatchSim(6, noise_groups=4)

@@ -50,3 +50,20 @@ def test_config_validation():
     with pytest.raises(ValueError, match="role"):
         EvolveConfig(role="d")
     assert EvolveConfig.from_dict(EvolveConfig(role="i").to_dict()) == EvolveConfig(role="i")
+
+
+def test_a_run_can_start_from_an_artifact(tmp_path):
+    from snn_control.blimp.snn.controller import save_blimp_snn
+
+    base = evolve(EvolveConfig(role="pd", generations=2, **SMALL), tmp_path / "base", progress=False)
+    path = save_blimp_snn(tmp_path / "base_pd", base.layout, base.genome)
+    config = EvolveConfig(role="pd", generations=0, closed_loop_generations=2, init=str(path), **SMALL)
+    refined = evolve(config, tmp_path / "refine", progress=False)
+    started = np.load(tmp_path / "refine" / "checkpoint.npz", allow_pickle=False)["init_genome"]
+    np.testing.assert_array_equal(started, base.genome)  # the closed loop starts from the artifact's genome
+    assert set(refined.holdout) == {"closed_loop"}
+    with pytest.raises(ValueError, match="layout differs"):
+        evolve(EvolveConfig(role="pd", generations=0, closed_loop_generations=1, init=str(path),
+                            **{**SMALL, "n_pairs": 3}), tmp_path / "other", progress=False)
+    with pytest.raises(ValueError, match="artifact path"):
+        EvolveConfig(init="best")
