@@ -97,6 +97,8 @@ class EvolveConfig(DictIO):
             raise ValueError(f"EvolveConfig.pd_target must be 'clean' or 'sensed', got {self.pd_target!r}")
         if self.plants not in ("random", "nominal"):
             raise ValueError(f"EvolveConfig.plants must be 'random' or 'nominal', got {self.plants!r}")
+        if (self.step_weight or self.step_margin_pts) and not self.versus_pid:
+            raise ValueError("EvolveConfig.step_weight compares each step with the PID's: it needs versus_pid (--cost pid)")
         if not 0 < self.weight_bound < np.inf:
             raise ValueError(f"EvolveConfig.weight_bound must be > 0, got {self.weight_bound}")
         if not self.readout_bound >= 0:

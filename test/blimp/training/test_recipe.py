@@ -67,3 +67,5 @@ def test_a_run_can_start_from_an_artifact(tmp_path):
                             **{**SMALL, "n_pairs": 3}), tmp_path / "other", progress=False)
     with pytest.raises(ValueError, match="artifact path"):
         EvolveConfig(init="best")
+    with pytest.raises(ValueError, match="versus_pid"):
+        EvolveConfig(role="pd", versus_pid=False, step_weight=0.1)
