@@ -41,7 +41,7 @@ from snn_control.blimp.metrics import tracking_metrics
 from snn_control.blimp.pid import PIDController
 from snn_control.blimp.plant import BlimpPlant, load_plant
 from snn_control.blimp.profiles import SetpointProfile
-from snn_control.blimp.tof import ToFSensor, tof_reading
+from snn_control.blimp.tof import ToFSensor
 from snn_control.blimp.twin import BlimpBatchSim
 
 FLOOR_M = 0.02
@@ -133,28 +133,6 @@ class RobustnessSpec:
 # -- flying ---------------------------------------------------------------------------------------
 
 
-class _CommonNormal:
-    """``standard_normal(shape)``: one draw of ``default_rng(seed)`` per call, shared by every element."""
-
-    def __init__(self, seed: int | None) -> None:
-        self._rng = np.random.default_rng(seed)
-
-    def standard_normal(self, shape: tuple[int, ...] = ()) -> np.ndarray:
-        return np.full(shape, self._rng.standard_normal())
-
-
-class CommonNoiseTwin(BlimpBatchSim):
-    """The twin with one noise draw per tick for all rows (times each row's ``noise_std_m``): row k
-    reads what a one-row :class:`BlimpBatchSim` of the same seed, plant and start reads."""
-
-    def reset(self, seed: int | None = None) -> np.ndarray:
-        self._common = _CommonNormal(seed)
-        return super().reset(seed)
-
-    def read_range(self) -> np.ndarray:
-        return tof_reading(self.state.z_m, self._common, self.sensor, self.noise_std_m)
-
-
 def _setpoints(profile: SetpointProfile, control_period_s: float = 0.1) -> np.ndarray:
     ticks = int(round(profile.duration_s / control_period_s))
     return profile.at(np.arange(ticks) * control_period_s)
@@ -169,9 +147,11 @@ def fly_cells(controller: SummedController, cells: list[Cell], profile: Setpoint
         if len({c.seed for c in cells}) != 1:
             raise ValueError("fly_cells: twin cells flown together must share one seed")
         seed = cells[0].seed
-        blimps = CommonNoiseTwin(len(cells), [c.plant.dynamics for c in cells], sensor,
-                                 initial_altitude_m=np.array([c.start_m for c in cells]), seed=seed,
-                                 noise_std_m=np.array([c.plant.range_noise_std_m for c in cells]))
+        # one noise draw per tick shared by every row (times its plant's noise): row k reads what a
+        # one-row twin of the same seed, plant and start reads
+        blimps = BlimpBatchSim(len(cells), [c.plant.dynamics for c in cells], sensor,
+                               initial_altitude_m=np.array([c.start_m for c in cells]), seed=seed,
+                               noise_std_m=np.array([c.plant.range_noise_std_m for c in cells]), noise_groups=1)
         return fly_batch(controller, blimps, blimps.reset(seed), ref, guard)
     if sim != "mujoco":
         raise ValueError(f"unknown simulator {sim!r}; choose from {SIMS}")

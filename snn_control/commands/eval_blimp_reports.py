@@ -1,12 +1,13 @@
 """Issue 8's reports behind ``snn-control eval blimp``: the robustness matrix and imitation fidelity.
 
-    snn-control eval blimp --robustness [--robustness-sim twin|mujoco] [--random-plants N] [--controller C]
+    snn-control eval blimp --robustness [--robustness-sim twin|mujoco] [--random-plants N] [--noise-seeds K]
+                           [--controller C]
                            [--profile FILE]
                            [--pd-artifact F] [--i-artifact F] [--seed N] [--json] [--plot FILE.png]
     snn-control eval blimp --imitation [--pd-artifact F] [--i-artifact F] [--seed N] [--json] [--plot FILE.png]
 
 ``--robustness`` flies ``--controller`` and the PID over the matrix of
-:mod:`snn_control.blimp.robustness` (7 plants x 4 start altitudes x noise seeds N and N + 1, on
+:mod:`snn_control.blimp.robustness` (7 plants x 4 start altitudes x noise seeds N .. N + K - 1, K = 2 by default, on
 ``--profile`` or the issue's 6 x 70 s profile) and prints one line per cell and the verdict;
 ``--plot`` draws the heat map. ``--imitation`` scores the PD-SNN and I-SNN open loop on held-out
 PID flights (seed 12345 + N) and on constant errors (:mod:`snn_control.blimp.imitation`);
@@ -40,6 +41,8 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--random-plants", type=int, metavar="N",
                         help="--robustness over N plants drawn from the training distribution with a seed "
                         "evolution never uses (4321 + --seed), instead of the issue's matrix")
+    parser.add_argument("--noise-seeds", type=int, default=2, metavar="K",
+                        help="--robustness: sensor-noise seeds --seed .. --seed + K - 1 per cell (default 2)")
 
 
 def run_report(args: argparse.Namespace) -> int | None:
@@ -85,7 +88,10 @@ def _robustness(args: argparse.Namespace) -> tuple[dict[str, Any], str] | int:
     try:
         profile_path = getattr(args, "profile", None)
         profile = SetpointProfile.load(profile_path) if profile_path else ROBUSTNESS_PROFILE
-        spec = RobustnessSpec(seeds=(seed, seed + 1), profile=profile)
+        n_seeds = int(getattr(args, "noise_seeds", 2))
+        if n_seeds < 1:
+            raise ValueError(f"--noise-seeds must be >= 1, got {n_seeds}")
+        spec = RobustnessSpec(seeds=tuple(range(seed, seed + n_seeds)), profile=profile)
         n_random = getattr(args, "random_plants", None)
         if n_random is not None:
             if n_random < 1:

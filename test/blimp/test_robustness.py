@@ -180,6 +180,11 @@ def test_report_command_text_and_refusals(tmp_path, capsys):
     assert "none" in capsys.readouterr().err
     assert run_report(_args(tmp_path, imitation=True)) == 2
     assert run_report(_args(tmp_path, plot=str(tmp_path / "no" / "h.png"))) == 2
+    assert run_report(_args(tmp_path, noise_seeds=0)) == 2
+    assert "--noise-seeds" in capsys.readouterr().err
+    assert run_report(_args(tmp_path, seed=7, noise_seeds=1)) == 0  # one seed: 28 cells, seed 7 only
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert out["n_cells"] == 28 and {r["seed"] for r in out["rows"]} == {7}
 
 
 def test_heatmap_of_a_tiny_matrix(tmp_path):

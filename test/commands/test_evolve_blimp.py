@@ -63,3 +63,10 @@ def test_the_recipe_rebuilds_the_shipped_pair():
     assert pd["partner"]["artifact"] == i["init"]["artifact"] == "i_base"
     assert pd["partner"]["sha256"] == i["init"]["sha256"]
     assert pd["init"]["artifact"] == "pd_base"
+    # and README shows the same four commands
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parents[2].joinpath("README.md").read_text()
+    readme = " ".join(readme.replace("\\\n", " ").split())
+    for _, flags in RECIPE:
+        assert f"snn-control evolve blimp {flags}" in readme, flags
