@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from snn_control.blimp.dynamics import BlimpDynamics, body_step, servo_step, vertical_command
+from snn_control.blimp.dynamics import BlimpDynamics, hold_steps
 from snn_control.blimp.plant import BatchDynamics, stack_dynamics
 from snn_control.blimp.tof import ToFSensor, tof_reading
 
@@ -33,12 +33,7 @@ def blimp_initial_state(altitude_m: np.ndarray | float, batch: int) -> BlimpStat
 
 def blimp_control_step(state: BlimpState, u: np.ndarray, p: BlimpDynamics, n_substeps: int) -> BlimpState:
     """Hold command ``u`` (batch,) for ``n_substeps`` physics steps."""
-    z, v, a, phi = state
-    for _ in range(n_substeps):
-        phi = servo_step(phi, u, p)
-        w = vertical_command(phi, u, p)
-        z, v, a = body_step(z, v, a, w, p)
-    return BlimpState(z, v, a, phi)
+    return BlimpState(*hold_steps(*state, u, p, n_substeps))
 
 
 class _GroupNormal:

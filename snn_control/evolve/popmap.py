@@ -13,8 +13,9 @@ seeds) and sends them through ``pmap.map``, DEAP's ``toolbox.map`` seam:
 
 The result does not depend on the backend (tests hold serial, pool and Ray equal for the same
 ``workers``). It should not depend on the chunking either, and for the swimmer and the place modules
-it does not; the blimp's closed-loop fitness still does (its twin draws a chunk's sensor noise from
-one generator; ``test/evolve/test_ray_backend.py`` marks it as an expected failure).
+it does not; the blimp's closed-loop fitness does unless ``--common-noise`` is set (its twin then
+draws one noise sequence per flight for every genome; otherwise a chunk's noise comes from one
+generator; ``test/evolve/test_ray_backend.py`` holds both).
 """
 
 from __future__ import annotations

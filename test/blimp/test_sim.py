@@ -97,6 +97,31 @@ def test_dead_zone_clip_and_servo_flip():
     assert servo_step(phi, np.array([0.1, 0.1, 0.1]), p).tolist() == phi.tolist()  # dead zone holds
 
 
+def test_a_hold_is_the_step_by_step_loop():
+    """hold_steps (the twin's fused hold) follows servo_step, vertical_command and body_step to a few
+    ulp, on per-row plants, through servo flips, the dead zone and the floor."""
+    from snn_control.blimp.dynamics import body_step, hold_steps
+    from snn_control.blimp.plant import stack_dynamics
+
+    rng = np.random.default_rng(2)
+    p = stack_dynamics([BlimpDynamics(heaviness_mps2=h, motor_tau_s=tau, servo_flip_s=f, reverse_efficiency=r)
+                        for h, tau, f, r in zip(rng.uniform(0.1, 0.5, 16), rng.uniform(0.05, 0.4, 16),
+                                                rng.uniform(0.1, 0.6, 16), rng.uniform(0.7, 1.0, 16))])
+    loop = fused = (rng.uniform(0.0, 2.0, 16), np.zeros(16), np.zeros(16), np.zeros(16))
+    floor_hits = 0
+    for _ in range(300):
+        u = rng.normal(0.0, 6.0, 16)
+        z, v, a, phi = loop
+        for _ in range(10):
+            phi = servo_step(phi, u, p)
+            z, v, a = body_step(z, v, a, vertical_command(phi, u, p), p)
+        loop, fused = (z, v, a, phi), hold_steps(*fused, u, p, 10)
+        floor_hits += int(np.sum(z == 0.0))
+        for x, y in zip(loop, fused):
+            np.testing.assert_allclose(y, x, rtol=1e-9, atol=1e-12)
+    assert floor_hits > 0
+
+
 def test_batch_rows_are_independent():
     p = BlimpDynamics()
     state = blimp_initial_state(np.array([1.0, 2.0]), 2)

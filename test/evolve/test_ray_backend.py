@@ -4,7 +4,7 @@ One private Ray instance (2 CPUs, every server on 127.0.0.1) runs a short blimp 
 stages, one generation each), a short swimmer training (2 generations) and the training of two
 place modules; each must equal the local run exactly: every generation's best, the held-out scores and the final genome. The blimp is
 compared with the same 2 chunks in this process (what ``--workers 2`` computes in a process pool):
-its closed-loop fitness still depends on the chunking (see the xfail below).
+its closed-loop fitness depends on the chunking unless ``common_noise`` is set (the xfail below).
 """
 
 import importlib.util
@@ -75,6 +75,19 @@ def test_blimp_evolution_does_not_depend_on_the_chunking(tmp_path):
         a = evolve(config, tmp_path / "one", progress=False, pmap=one)
         b = evolve(config, tmp_path / "two", progress=False, pmap=two)
     assert _bests(a.log.rows) == _bests(b.log.rows)
+
+
+@pytest.mark.slow
+def test_blimp_evolution_with_common_noise_does_not_depend_on_the_chunking(tmp_path):
+    """--common-noise: every genome reads one noise sequence per flight, so 1 and 2 chunks agree."""
+    from snn_control.blimp.training.recipe import EvolveConfig, evolve
+
+    config = EvolveConfig(**BLIMP_SMALL, common_noise=True)
+    with population_map(1, "serial") as one, population_map(2, "serial") as two:
+        a = evolve(config, tmp_path / "one", progress=False, pmap=one)
+        b = evolve(config, tmp_path / "two", progress=False, pmap=two)
+    assert _bests(a.log.rows) == _bests(b.log.rows)
+    np.testing.assert_array_equal(a.genome, b.genome)
 
 
 @pytest.mark.slow
