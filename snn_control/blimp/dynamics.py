@@ -84,9 +84,14 @@ class BlimpDynamics(DictIO):
         )
 
 
+def servo_target(phi: np.ndarray, u: np.ndarray, p: BlimpDynamics) -> np.ndarray:
+    """Where the servo turns for command ``u``: up, down, or (in the dead zone) where it is."""
+    return np.where(u >= p.dead_zone, _UP, np.where(u <= -p.dead_zone, _DOWN, phi))
+
+
 def servo_step(phi: np.ndarray, u: np.ndarray, p: BlimpDynamics) -> np.ndarray:
     """One physics step of the thrust-direction servo; returns the new angle (rad)."""
-    target = np.where(u >= p.dead_zone, _UP, np.where(u <= -p.dead_zone, _DOWN, phi))
+    target = servo_target(phi, u, p)
     max_move = np.pi / p.servo_flip_s * p.dt_s
     return phi + np.clip(target - phi, -max_move, max_move)
 
@@ -125,13 +130,9 @@ def hold_steps(
     instead of 30, which is what a batch of a few hundred rows costs (evolution's hot loop).
     """
     n = int(n_substeps)
-    target = np.where(u >= p.dead_zone, _UP, np.where(u <= -p.dead_zone, _DOWN, phi))
     reach = np.arange(1.0, n + 1.0)[:, None] * (np.pi / np.asarray(p.servo_flip_s) * p.dt_s)
-    phis = phi + np.minimum(np.maximum(target - phi, -reach), reach)  # (n, batch)
-    magnitude = np.abs(np.minimum(np.maximum(u, -p.u_max), p.u_max))
-    magnitude = np.where(magnitude < p.dead_zone, 0.0, magnitude)
-    w = magnitude * np.cos(phis)
-    w = np.where(w < 0.0, p.reverse_efficiency * w, w)
+    phis = phi + np.clip(servo_target(phi, u, p) - phi, -reach, reach)  # (n, batch)
+    w = vertical_command(phis, u, p)  # (n, batch)
     keep = np.exp(-p.dt_s / np.asarray(p.motor_tau_s))  # a[i+1] = a[i] + (w[i] - a[i]) (1 - keep)
     drive = np.empty_like(w)  # dt * (k a[i] - g_b): the thrust part of each step's velocity change
     for i in range(n):
