@@ -33,7 +33,7 @@ NODES = {
 RUNTIME = ["numpy>=1.23"]
 SIM = ["pyyaml>=6", "mujoco==3.17.0", "dm_control==1.0.50", "gymnasium>=1.0,<2", "matplotlib>=3.7",
        "tqdm>=4.60", "pillow>=9"]
-TRAIN = ["deap>=1.4", "scipy>=1.10", "nir>=1.0"]
+TRAIN = ["deap>=1.4", "scipy>=1.10", "nir>=1.0", "numba>=0.61"]  # numba: the twin's compiled batch loop
 PERCEPTION = ["torch==2.13.0", "opencv-python-headless>=4.8"]  # CPU wheel: see docs/install.md
 RAY = ["ray>=2.60"]  # the population map on a Ray cluster (--backend ray); tested with 2.60.0
 # ROS 2 Kilted from PyPI wheels, for machines without a ROS 2 install. With /opt/ros/<distro>

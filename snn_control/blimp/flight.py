@@ -22,7 +22,8 @@ import numpy as np
 
 from snn_control.blimp.controllers import SummedController
 from snn_control.blimp.dynamics import BlimpDynamics
-from snn_control.blimp.guard import GuardParams, guard_initial_state, guard_input, guard_output
+from snn_control.blimp import kernels
+from snn_control.blimp.guard import GuardParams, GuardState, guard_initial_state, guard_input, guard_output
 from snn_control.blimp.metrics import tracking_metrics
 from snn_control.blimp.plant import BlimpPlant
 from snn_control.blimp.profiles import SetpointProfile
@@ -105,15 +106,20 @@ def fly_batch(
     z, u_log, e_log = (np.empty((batch, ticks)) for _ in range(3))
     observed: dict[str, np.ndarray] = {}
     e_prev, reading, in_loop = np.zeros(batch), np.asarray(reading_m, dtype=float), 0.0
+    compiled = kernels.use(batch)  # the compiled guard (same rules) for a batch
     start = time.perf_counter()
     for k in range(ticks):
         z[:, k] = sim.altitude_m
         t0 = time.perf_counter()
-        altitude, steps, below = guard_input(guard, reading)
+        altitude, steps, below = (kernels.guard_input if compiled else guard_input)(guard, reading)
         e = ref[:, k] - np.where(steps, altitude, ref[:, k])
         new_state, u, _ = controller.step_batch(state, e)
         state = new_state if steps.all() else select_state(steps, new_state, state)
-        g, cmd = guard_output(guard, g, steps, below, u, k * dt)
+        if compiled:
+            fields, cmd = kernels.guard_output(guard, g, steps, below, u, k * dt)
+            g = GuardState(*fields)
+        else:
+            g, cmd = guard_output(guard, g, steps, below, u, k * dt)
         in_loop += time.perf_counter() - t0
         e_prev = np.where(steps, e, e_prev)
         u_log[:, k], e_log[:, k] = cmd, e_prev

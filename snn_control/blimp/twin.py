@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from snn_control.blimp import kernels
 from snn_control.blimp.dynamics import BlimpDynamics, hold_steps
 from snn_control.blimp.plant import BatchDynamics, stack_dynamics
 from snn_control.blimp.tof import ToFSensor, tof_reading
@@ -93,6 +94,9 @@ class BlimpBatchSim:
         self.control_period_s = float(control_period_s)
         self.n_substeps = int(round(n))
         self.initial_altitude_m = initial_altitude_m
+        self._plant_rows = kernels.plant_rows(dynamics, batch) if kernels.use(batch) else None
+        self._noise_rows = np.ascontiguousarray(np.broadcast_to(
+            sensor.noise_std_m if self.noise_std_m is None else self.noise_std_m, (batch,)), dtype=float)
         self.reset(seed)
 
     def reset(self, seed: int | None = None) -> np.ndarray:
@@ -107,11 +111,18 @@ class BlimpBatchSim:
         u = np.broadcast_to(np.asarray(u, dtype=float), (self.batch,))
         if not np.all(np.isfinite(u)):
             raise ValueError("motor commands must be finite")
-        self.state = blimp_control_step(self.state, u, self.dynamics, self.n_substeps)
+        if self._plant_rows is not None:  # the compiled hold (same arithmetic)
+            self.state = BlimpState(*kernels.hold(*self.state, u, self._plant_rows, self.dynamics.dt_s,
+                                                  self.n_substeps))
+        else:
+            self.state = blimp_control_step(self.state, u, self.dynamics, self.n_substeps)
         self.time_s += self.control_period_s
         return self.read_range()
 
     def read_range(self) -> np.ndarray:
+        if self._plant_rows is not None:  # the compiled reading (same arithmetic, same draws)
+            normal = self._rng.standard_normal((self.batch,))
+            return kernels.reading(self.state.z_m, normal, self._noise_rows, self.sensor)
         if self.noise_std_m is None:
             return tof_reading(self.state.z_m, self._rng, self.sensor)
         return tof_reading(self.state.z_m, self._rng, self.sensor, self.noise_std_m)

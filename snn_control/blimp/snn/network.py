@@ -28,6 +28,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from snn_control.blimp import kernels
 from snn_control.snn.iwta import IWTAParams, IWTAState, iwta_initial_state, iwta_step
 from snn_control.snn.lif import LIFParams, LIFState, lif_initial_state, lif_step
 from snn_control.snn.pairs import partner_index
@@ -120,6 +121,9 @@ def blimp_snn_rollout(
     state = blimp_snn_initial_state(params, batch) if state is None else state
     idx = partner_index(params.neurons)
     steps = errors.shape[-1]
+    packed = kernels.pack_snn(params) if kernels.use(batch) else None
+    if packed is not None:  # the compiled ticks (same arithmetic)
+        return kernels.snn_rollout(packed, state, np.broadcast_to(errors, (batch, steps)))
     out = np.empty((batch, steps))
     for k in range(steps):
         e = errors[k] if errors.ndim == 1 else errors[:, k]
@@ -140,9 +144,12 @@ class SNNTerm:
         self.params = params
         self.n_spiking_neurons = n_spiking_neurons(params)
         self._partners = partner_index(params.neurons)
+        self._packed = kernels.pack_snn(params) if kernels.AVAILABLE else None
 
     def initial_state(self, batch: int) -> BlimpSNNState:
         return blimp_snn_initial_state(self.params, batch)
 
     def step(self, state: BlimpSNNState, error_m: np.ndarray) -> tuple[BlimpSNNState, np.ndarray]:
+        if self._packed is not None and kernels.use(len(error_m)):  # the compiled step (same arithmetic)
+            return kernels.snn_step(self._packed, state, error_m)
         return blimp_snn_step(self.params, state, error_m, self._partners)
