@@ -3,6 +3,8 @@
 Same equations and discretization as ``sim/blimp.xml`` under MuJoCo (see
 :mod:`snn_control.blimp.dynamics`); ``test/blimp/test_sim.py`` checks that the two
 trajectories agree. Used where thousands of flights are needed (evolution, recording training data).
+A batch of two or more rows holds and reads through the compiled kernels of
+:mod:`snn_control.blimp.kernels` when numba is installed (the same arithmetic, one call per tick).
 """
 
 from __future__ import annotations
